@@ -1,0 +1,64 @@
+# hapair.cluster — the two commands are `make lab` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+LABCTL  := $(PY) tests/lab/labctl
+COLL    := $(CURDIR)/.cache/collections
+export ANSIBLE_COLLECTIONS_PATH := $(COLL)
+export ANSIBLE_FORCE_COLOR ?= 0
+export ANSIBLE_NOCOLOR ?= 1
+export ANSIBLE_HOST_KEY_CHECKING := False
+export ANSIBLE_INTERPRETER_PYTHON := auto_silent
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export MOLECULE_GLOB := molecule/*/molecule.yml
+
+.PHONY: help venv host-deps collection lab lab-down lab-status test unit lint sanity molecule clean
+
+help:
+	@echo "make lab      build and boot the two-node lab, provision it, print its status"
+	@echo "make test     unit tests, lint, sanity, molecule scenarios on the lab"
+	@echo "make lab-down stop the lab"
+
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+host-deps:
+	bash tests/tools/host-deps.sh
+
+collection: venv
+	@bash tests/tools/collection-link.sh >/dev/null
+
+lab: venv host-deps collection
+	$(LABCTL) up
+	ansible-playbook -i .lab/inventory.yml playbooks/provision.yml
+	$(LABCTL) status
+
+lab-down: venv
+	$(LABCTL) down
+
+lab-status: venv
+	$(LABCTL) status
+
+test: unit lint sanity molecule
+
+unit: venv
+	bash tests/tools/unit.sh
+
+lint: venv collection
+	bash tests/tools/lint.sh
+
+sanity: venv
+	bash tests/tools/sanity.sh
+
+molecule: venv host-deps collection
+	molecule test --all
+
+clean: lab-down
+	rm -rf tests/output .cache

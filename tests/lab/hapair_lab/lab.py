@@ -1,0 +1,418 @@
+"""Start, stop, crash and re-cable the two lab VMs.
+
+Layout of one node (PCI slots are fixed so that the guest's names are too):
+  slot 3  access NIC       user-mode networking, restrict=on, SSH forwarded on 127.0.0.1
+  slot 4  service NIC      UDP socket pair over 127.0.0.1 with the peer (the servers' LAN)
+  slot 5  replication NIC  UDP socket pair over 127.0.0.1 with the peer (the direct cable)
+  slot 6  root disk        qcow2 overlay on the shared, read-only base image
+  slot 7  spare disk       raw, sparse (layout "extra-disk" only)
+UDP socket netdevs are connectionless: either VM can be killed and started
+again without the other noticing anything but a dead link.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+from . import image
+
+NODES = {
+    "node1": {"index": 1, "service": "172.30.0.11/24", "replication": "10.77.0.1/24"},
+    "node2": {"index": 2, "service": "172.30.0.12/24", "replication": "10.77.0.2/24"},
+}
+LAYOUTS = ("extra-disk", "unallocated")
+BOOT_TIMEOUT = int(os.environ.get("HAPAIR_LAB_BOOT_TIMEOUT", "180"))
+MEMORY_MB = int(os.environ.get("HAPAIR_LAB_MEMORY", "1024"))
+SPARE_BYTES = 1024 * 1024 * 1024
+SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "LogLevel=ERROR", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes"]
+
+
+def mac(kind, index):
+    return "52:54:00:%s:00:%02x" % ({"access": "a0", "service": "5e", "replication": "d0"}[kind], index)
+
+
+def free_ports(kinds):
+    """One free port on 127.0.0.1 per kind given; all distinct (sockets held until all are chosen)."""
+    held = []
+    try:
+        for kind in kinds:
+            s = socket.socket(socket.AF_INET, kind)
+            held.append(s)
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in held]
+    finally:
+        for s in held:
+            s.close()
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie still answers kill(0); look at its state.
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class LabError(SystemExit):
+    def __init__(self, msg):
+        super().__init__("labctl: " + msg)
+
+
+class Lab(object):
+    def __init__(self, top):
+        self.top = top
+        self.dir = os.path.join(top, ".lab")
+        self.state_path = os.path.join(self.dir, "state.json")
+        self.key = os.path.join(self.dir, "ssh", "id_ed25519")
+        self.inventory = os.path.join(self.dir, "inventory.yml")
+
+    # ---- state -------------------------------------------------------------
+    def load(self):
+        if not os.path.exists(self.state_path):
+            return None
+        with open(self.state_path) as f:
+            return json.load(f)
+
+    def save(self, state):
+        tmp = self.state_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(state, f, indent=2, sort_keys=True)
+        os.rename(tmp, self.state_path)
+
+    def require(self):
+        state = self.load()
+        if state is None:
+            raise LabError("the lab is not up; run 'labctl up' (or 'make lab')")
+        return state
+
+    def node_dir(self, name):
+        return os.path.join(self.dir, name)
+
+    def pid(self, name):
+        try:
+            with open(os.path.join(self.node_dir(name), "qemu.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def running(self, name):
+        pid = self.pid(name)
+        return pid is not None and pid_alive(pid)
+
+    # ---- accelerator ---------------------------------------------------------
+    def choose_accel(self, img):
+        """KVM only where the CPU offers it and a stock kernel really boots on it."""
+        forced = os.environ.get("HAPAIR_LAB_ACCEL")
+        if forced in ("kvm", "tcg"):
+            return forced, "forced by HAPAIR_LAB_ACCEL"
+        with open("/proc/cpuinfo") as f:
+            flags = f.read()
+        if " vmx" not in flags and " svm" not in flags:
+            return "tcg", "the CPU has no vmx/svm flag (/dev/kvm here is a nested hypervisor that cannot boot a stock kernel)"
+        if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+            return "tcg", "/dev/kvm is not usable"
+        # Smoke boot: the kernel must reach its "cannot mount root" panic.
+        try:
+            out = subprocess.run(
+                ["qemu-system-x86_64", "-accel", "kvm", "-m", "256", "-display", "none", "-no-reboot",
+                 "-serial", "stdio", "-kernel", os.path.join(img, "vmlinuz"),
+                 "-append", "console=ttyS0 panic=-1 root=/dev/nonexistent"],
+                capture_output=True, timeout=60).stdout
+        except subprocess.TimeoutExpired:
+            return "tcg", "a smoke boot under KVM hung"
+        if b"Kernel panic" in out or b"VFS" in out:
+            return "kvm", "smoke boot under KVM succeeded"
+        return "tcg", "a smoke boot under KVM failed"
+
+    # ---- one VM ----------------------------------------------------------------
+    def argv(self, name, state):
+        node = NODES[name]
+        d = self.node_dir(name)
+        img = state["image"]
+        ports = state["ports"][name]
+        peer = [n for n in NODES if n != name][0]
+        peer_ports = state["ports"][peer]
+        accel = state["accel"]
+        argv = [
+            "qemu-system-x86_64", "-name", name, "-nodefaults", "-machine", "pc", "-accel", accel,
+            "-cpu", "host" if accel == "kvm" else "max", "-smp", "1", "-m", str(MEMORY_MB),
+            "-kernel", os.path.join(img, "vmlinuz"), "-initrd", os.path.join(img, "initrd.img"),
+            "-append", image.CMDLINE,
+            "-display", "none", "-serial", "file:" + os.path.join(d, "console.log"),
+            "-qmp", "unix:%s,server=on,wait=off" % os.path.join(d, "qmp.sock"),
+            "-pidfile", os.path.join(d, "qemu.pid"), "-daemonize",
+            "-fw_cfg", "name=opt/hapair/hostname,string=" + name,
+            "-fw_cfg", "name=opt/hapair/service_address,string=" + node["service"],
+            "-fw_cfg", "name=opt/hapair/authorized_keys,file=" + self.key + ".pub",
+            "-netdev", "user,id=access,restrict=on,net=10.0.2.0/24,"
+                       "hostfwd=tcp:127.0.0.1:%d-10.0.2.15:22,hostfwd=tcp:127.0.0.1:%d-10.0.2.15:5432,"
+                       "hostfwd=tcp:127.0.0.1:%d-10.0.2.15:8080"
+                       % (ports["ssh"], ports["postgres"], ports["http"]),
+            "-device", "virtio-net-pci,netdev=access,mac=%s,addr=0x3" % mac("access", node["index"]),
+        ]
+        for kind in ("service", "replication"):
+            argv += ["-netdev", "socket,id=%s,udp=127.0.0.1:%d,localaddr=127.0.0.1:%d"
+                     % (kind, peer_ports[kind], ports[kind]),
+                     "-device", "virtio-net-pci,netdev=%s,mac=%s,addr=0x%x"
+                     % (kind, mac(kind, node["index"]), 4 if kind == "service" else 5)]
+        argv += ["-drive", "file=%s,format=qcow2,if=none,id=root,cache=writeback,discard=unmap"
+                 % os.path.join(d, "root.qcow2"),
+                 "-device", "virtio-blk-pci,drive=root,serial=hapair-root,addr=0x6"]
+        if state["layout"] == "extra-disk":
+            argv += ["-drive", "file=%s,format=raw,if=none,id=spare,cache=writeback"
+                     % os.path.join(d, "spare.raw"),
+                     "-device", "virtio-blk-pci,drive=spare,serial=hapair-spare,addr=0x7"]
+        return argv
+
+    def launch(self, name, state):
+        d = self.node_dir(name)
+        for stale in ("qemu.pid", "qmp.sock"):
+            if os.path.exists(os.path.join(d, stale)):
+                os.remove(os.path.join(d, stale))
+        with open(os.path.join(d, "console.log"), "a") as f:
+            f.write("\n=== labctl: start %s ===\n" % time.strftime("%Y-%m-%d %H:%M:%S"))
+        res = subprocess.run(self.argv(name, state), capture_output=True, text=True)
+        if res.returncode != 0:
+            raise LabError("QEMU for %s did not start: %s" % (name, res.stderr.strip()))
+        return time.time()
+
+    def ssh_argv(self, name, state, extra=()):
+        return (["ssh"] + SSH_OPTS + ["-i", self.key, "-p", str(state["ports"][name]["ssh"])]
+                + list(extra) + ["root@127.0.0.1"])
+
+    def ssh_ok(self, name, state):
+        res = subprocess.run(self.ssh_argv(name, state, ["-o", "ConnectTimeout=5"]) + ["true"],
+                             capture_output=True, timeout=30)
+        return res.returncode == 0
+
+    def wait_ssh(self, names, state, started, say):
+        """Wait until every node in `names` answers SSH; return seconds per node."""
+        pending = dict((n, started[n]) for n in names)
+        took = {}
+        deadline = time.time() + BOOT_TIMEOUT
+        while pending:
+            for name in list(pending):
+                if not self.running(name):
+                    raise LabError("%s's QEMU died while booting; see %s"
+                                   % (name, os.path.join(self.node_dir(name), "console.log")))
+                try:
+                    ok = self.ssh_ok(name, state)
+                except subprocess.TimeoutExpired:
+                    ok = False
+                if ok:
+                    took[name] = round(time.time() - pending.pop(name), 1)
+                    say("%s: SSH up after %.0f s" % (name, took[name]))
+            if pending and time.time() > deadline:
+                raise LabError("%s did not answer SSH within %d s (accelerator %s); see %s/<node>/console.log"
+                               % (", ".join(sorted(pending)), BOOT_TIMEOUT, state["accel"], self.dir))
+            if pending:
+                time.sleep(2)
+        return took
+
+    def stop_pid(self, name, hard):
+        pid = self.pid(name)
+        if pid is None or not pid_alive(pid):
+            return False
+        if not hard:
+            try:
+                self.qmp(name, "quit")
+            except (OSError, LabError):
+                os.kill(pid, signal.SIGTERM)
+            for _ in range(100):
+                if not pid_alive(pid):
+                    return True
+                time.sleep(0.1)
+        os.kill(pid, signal.SIGKILL)
+        for _ in range(100):
+            if not pid_alive(pid):
+                return True
+            time.sleep(0.1)
+        raise LabError("QEMU pid %d of %s does not die" % (pid, name))
+
+    # ---- QMP ---------------------------------------------------------------------
+    def qmp(self, node, command, arguments=None):
+        path = os.path.join(self.node_dir(node), "qmp.sock")
+        if not self.running(node):
+            raise LabError("%s is not running" % node)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(path)
+            f = s.makefile("rw")
+            json.loads(f.readline())  # greeting
+            for msg in ({"execute": "qmp_capabilities"}, {"execute": command, "arguments": arguments or {}}):
+                f.write(json.dumps(msg) + "\n")
+                f.flush()
+                while True:
+                    reply = json.loads(f.readline())
+                    if "return" in reply or "error" in reply:
+                        break
+                if "error" in reply:
+                    raise LabError("QMP %s on %s: %s" % (command, node, reply["error"].get("desc")))
+            return reply["return"]
+
+    # ---- commands --------------------------------------------------------------------
+    def up(self, layout, say):
+        if layout not in LAYOUTS:
+            raise LabError("unknown layout %r (choose from %s)" % (layout, ", ".join(LAYOUTS)))
+        state = self.load()
+        if state is not None:
+            if all(self.running(n) for n in NODES):
+                if state["layout"] != layout:
+                    raise LabError("the lab is already up with layout %s; 'labctl down' first" % state["layout"])
+                say("the lab is already up (layout %s); nothing to do" % state["layout"])
+                return state
+            raise LabError("the lab is partly up (%s); 'labctl start NODE' or 'labctl down' first"
+                           % ", ".join("%s %s" % (n, "running" if self.running(n) else "stopped") for n in NODES))
+        img = image.ensure_image(say)
+        os.makedirs(os.path.dirname(self.key), exist_ok=True)
+        if not os.path.exists(self.key):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hapair-lab", "-f", self.key],
+                           check=True)
+        accel, reason = self.choose_accel(img)
+        say("accelerator: %s (%s)" % (accel, reason))
+        base = image.ensure_partitioned_image(SPARE_BYTES, say) if layout == "unallocated" \
+            else os.path.join(img, "rootfs.raw")
+        state = {
+            "layout": layout, "accel": accel, "accel_reason": reason, "image": img, "link": "up",
+            "ports": self.allocate_ports(),
+            "secret": secrets.token_hex(24), "boot_seconds": {},
+        }
+        for name in NODES:
+            d = self.node_dir(name)
+            shutil.rmtree(d, ignore_errors=True)
+            os.makedirs(d)
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", base,
+                            os.path.join(d, "root.qcow2")], check=True)
+            if layout == "extra-disk":
+                with open(os.path.join(d, "spare.raw"), "wb") as f:
+                    f.truncate(SPARE_BYTES)
+        self.save(state)
+        started = {}
+        try:
+            for name in NODES:
+                started[name] = self.launch(name, state)
+            state["boot_seconds"] = self.wait_ssh(list(NODES), state, started, say)
+        except BaseException:
+            say("labctl: the lab did not come up; stopping what was started")
+            self.down(lambda *_: None)
+            raise
+        self.save(state)
+        self.write_inventory(state)
+        return state
+
+    @staticmethod
+    def allocate_ports():
+        names = ("ssh", "postgres", "http", "service", "replication")
+        kinds = [socket.SOCK_STREAM] * 3 + [socket.SOCK_DGRAM] * 2
+        numbers = free_ports(kinds * len(NODES))
+        return dict((node, dict(zip(names, numbers[i * len(names):(i + 1) * len(names)])))
+                    for i, node in enumerate(sorted(NODES)))
+
+    def down(self, say):
+        stopped = [n for n in NODES if self.stop_pid(n, hard=False)]
+        for name in NODES:
+            shutil.rmtree(self.node_dir(name), ignore_errors=True)
+        for path in (self.state_path, self.inventory):
+            if os.path.exists(path):
+                os.remove(path)
+        say("stopped %s; the lab is down" % (", ".join(stopped) if stopped else "nothing"))
+
+    def kill(self, name, say):
+        self.require()
+        if not self.stop_pid(name, hard=True):
+            raise LabError("%s is not running" % name)
+        say("%s killed (QEMU SIGKILL: as if the power went)" % name)
+
+    def start(self, name, say):
+        state = self.require()
+        if self.running(name):
+            say("%s is already running" % name)
+            return
+        t0 = self.launch(name, state)
+        if state["link"] == "down":
+            self.qmp(name, "set_link", {"name": "replication", "up": False})
+        took = self.wait_ssh([name], state, {name: t0}, say)
+        state["boot_seconds"].update(took)
+        self.save(state)
+
+    def link(self, updown, say):
+        state = self.require()
+        for name in NODES:
+            if self.running(name):
+                self.qmp(name, "set_link", {"name": "replication", "up": updown == "up"})
+        state["link"] = updown
+        self.save(state)
+        say("replication link %s" % updown)
+
+    def hmp(self, name, command):
+        self.require()
+        return self.qmp(name, "human-monitor-command", {"command-line": command})
+
+    def status(self):
+        state = self.load()
+        if state is None:
+            return {"up": False}
+        nodes = {}
+        for name in NODES:
+            running = self.running(name)
+            try:
+                ssh = running and self.ssh_ok(name, state)
+            except subprocess.TimeoutExpired:
+                ssh = False
+            nodes[name] = {"running": running, "ssh": ssh, "ssh_port": state["ports"][name]["ssh"],
+                           "pid": self.pid(name), "boot_seconds": state["boot_seconds"].get(name)}
+        return {"up": all(n["running"] for n in nodes.values()), "layout": state["layout"],
+                "accel": state["accel"], "accel_reason": state["accel_reason"],
+                "replication_link": state["link"], "inventory": self.inventory, "nodes": nodes}
+
+    def write_inventory(self, state):
+        spare = {"extra-disk": ("/dev/disk/by-id/virtio-hapair-spare", "whole_disk"),
+                 "unallocated": ("/dev/disk/by-id/virtio-hapair-root", "free_space")}[state["layout"]]
+        lines = [
+            "# Generated by tests/lab/labctl for the local lab (layout %s); rewritten at every 'labctl up'." % state["layout"],
+            "all:",
+            "  vars:",
+            "    ansible_host: 127.0.0.1",
+            "    ansible_user: root",
+            "    ansible_ssh_private_key_file: %s" % self.key,
+            "    ansible_ssh_common_args: %s" % " ".join(SSH_OPTS),
+            "    ansible_python_interpreter: /usr/bin/python3",
+            "    ansible_pipelining: true",
+            "  children:",
+            "    hapair_cluster:",
+            "      vars:",
+            "        hapair_lab: true",
+            "        hapair_initial_primary: node1",
+            "        hapair_shared_secret: \"%s\"" % state["secret"],
+            "        hapair_services: [hapair-demo.service]",
+            "        hapair_service_ip: 172.30.0.10/24",
+            "      hosts:",
+        ]
+        for name, node in sorted(NODES.items()):
+            lines += [
+                "        %s:" % name,
+                "          ansible_port: %d" % state["ports"][name]["ssh"],
+                "          hapair_lab_postgres_port: %d" % state["ports"][name]["postgres"],
+                "          hapair_lab_http_port: %d" % state["ports"][name]["http"],
+                "          hapair_service_mac: \"%s\"" % mac("service", node["index"]),
+                "          hapair_service_address: %s" % node["service"],
+                "          hapair_replication_mac: \"%s\"" % mac("replication", node["index"]),
+                "          hapair_replication_address: %s" % node["replication"],
+                "          hapair_spare_disk: %s" % spare[0],
+                "          hapair_spare_mode: %s" % spare[1],
+            ]
+        with open(self.inventory, "w") as f:
+            f.write("\n".join(lines) + "\n")
