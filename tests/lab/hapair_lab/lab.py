@@ -30,7 +30,8 @@ BOOT_TIMEOUT = int(os.environ.get("HAPAIR_LAB_BOOT_TIMEOUT", "180"))
 MEMORY_MB = int(os.environ.get("HAPAIR_LAB_MEMORY", "1024"))
 SPARE_BYTES = 1024 * 1024 * 1024
 SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "LogLevel=ERROR", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes"]
+            "-o", "LogLevel=ERROR", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+            "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=6"]
 
 
 def mac(kind, index):

@@ -1,0 +1,98 @@
+"""Faults on the provisioned pair, in order: the lab's own controls first (link cut,
+crash and restart), then reboots. Each test leaves the pair connected and in sync.
+
+node1 is Primary when this file starts (test_1_provisioned checked it).
+"""
+
+import subprocess
+
+from conftest import address, drbd_state, hostvars, node, wait_for
+
+PRIMARY, SECONDARY = "node1", "node2"
+
+
+def in_sync(name):
+    s = drbd_state(node(name))
+    return s if (s.get("connection"), s.get("disk"), s.get("peer_disk")) == ("Connected", "UpToDate", "UpToDate") else None
+
+
+def boot_id(lab, name):
+    try:
+        res = lab("ssh", name, "cat /proc/sys/kernel/random/boot_id", check=False, timeout=30)
+    except subprocess.TimeoutExpired:
+        return None
+    return res.stdout.strip() if res.returncode == 0 else None
+
+
+def reboot(lab, names):
+    before = dict((n, boot_id(lab, n)) for n in names)
+    for n in names:
+        try:
+            lab("ssh", n, "systemctl reboot", check=False, timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+    for n in names:
+        wait_for(lambda n=n: boot_id(lab, n) not in (None, before[n]), 300, "%s to boot again" % n, interval=5)
+
+
+def ping_link(src, dst):
+    peer_ip = address(hostvars(node(dst))["hapair_replication_address"])
+    return node(src).run("ping -c 2 -W 2 %s", peer_ip).rc == 0
+
+
+def test_replication_link_cut_and_restored(lab):
+    assert ping_link(PRIMARY, SECONDARY)
+    lab("link", "down")
+    try:
+        assert not ping_link(PRIMARY, SECONDARY), "node1 still reaches node2's replication address"
+        wait_for(lambda: drbd_state(node(PRIMARY)).get("connection") in ("Connecting", "Unconnected"), 60,
+                 "DRBD on node1 to notice the cut")
+        # The service network is another cable: it still works.
+        service_ip = address(hostvars(node(SECONDARY))["hapair_service_address"])
+        assert node(PRIMARY).run("ping -c 1 -W 2 %s", service_ip).rc == 0
+        assert drbd_state(node(PRIMARY))["role"] == "Primary"
+    finally:
+        lab("link", "up")
+    assert wait_for(lambda: ping_link(PRIMARY, SECONDARY), 30, "the link to carry traffic again")
+    wait_for(lambda: in_sync(PRIMARY), 120, "DRBD to reconnect and resync by itself")
+
+
+def test_secondary_reboot_rejoins_as_secondary(lab):
+    reboot(lab, [SECONDARY])
+    s = wait_for(lambda: in_sync(SECONDARY), 180, "node2 to reconnect in sync after its reboot")
+    assert s["role"] == "Secondary"
+    assert drbd_state(node(PRIMARY))["role"] == "Primary"
+    assert node(PRIMARY).service("hapair-demo.service").is_running
+    assert not node(SECONDARY).service("hapair-demo.service").is_running
+
+
+def test_secondary_crash_and_restart(lab):
+    lab("kill", SECONDARY)
+    assert lab.status()["nodes"][SECONDARY]["running"] is False
+    wait_for(lambda: drbd_state(node(PRIMARY)).get("connection") != "Connected", 60, "node1 to see node2 gone")
+    assert drbd_state(node(PRIMARY))["role"] == "Primary"
+    lab("start", SECONDARY)
+    s = wait_for(lambda: in_sync(SECONDARY), 180, "node2 to rejoin after the crash")
+    assert s["role"] == "Secondary"
+
+
+def test_primary_crash_and_restart_leaves_no_primary(lab):
+    """A crashed Primary comes back as Secondary: a manual cluster never promotes by itself."""
+    lab("kill", PRIMARY)
+    lab("start", PRIMARY)
+    wait_for(lambda: in_sync(PRIMARY), 180, "node1 to reconnect after its crash")
+    assert drbd_state(node(PRIMARY))["role"] == "Secondary"
+    assert drbd_state(node(SECONDARY))["role"] == "Secondary"
+
+
+def test_reboot_of_both_nodes(lab):
+    reboot(lab, [PRIMARY, SECONDARY])
+    for name in (PRIMARY, SECONDARY):
+        s = wait_for(lambda name=name: in_sync(name), 240, "%s in sync after both rebooted" % name)
+        assert s["role"] == "Secondary", "%s promoted itself at boot" % name
+        host = node(name)
+        assert not host.service("hapair-demo.service").is_running
+        assert not host.mount_point(hostvars(host).get("hapair_mount_point", "/srv/hapair")).exists
+        assert address(hostvars(host)["hapair_service_ip"]) not in host.check_output("ip -4 -o addr show")
+        # Nothing left the boot stuck: the system reached its default target.
+        assert host.run("systemctl is-system-running --wait").stdout.strip() in ("running", "degraded")

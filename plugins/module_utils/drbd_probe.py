@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hapair.cluster developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Read a node's DRBD state through one `run(argv) -> (rc, out, err)` callable.
+
+PRIVATE to the hapair.cluster collection. Shared by drbd_info, drbd_wait and
+drbd_role so that every module sees the node the same way. The callable is
+AnsibleModule.run_command in the modules and a fake in the unit tests.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import (
+    parse_events2, parse_proc_drbd, parse_status_text, parse_version,
+)
+
+SPLIT_BRAIN_DIR = '/var/lib/hapair'
+
+
+def split_brain_marker(resource):
+    """File the split-brain handler writes; removed when the split brain is resolved."""
+    return os.path.join(SPLIT_BRAIN_DIR, 'split-brain-%s' % resource)
+
+
+def read_file(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
+def mounts_by_device(proc_mounts_text):
+    """{'/dev/drbd1': ['/srv/hapair'], ...} from /proc/mounts."""
+    result = {}
+    for line in (proc_mounts_text or '').splitlines():
+        fields = line.split()
+        if len(fields) >= 2:
+            mount_point = fields[1].replace('\\040', ' ')
+            result.setdefault(fields[0], []).append(mount_point)
+    return result
+
+
+def read_resources(run, resource=None):
+    """Normalised states of the resources that are up: (states, source, error).
+
+    events2 (8.4.6+ kernels and DRBD 9) first; `drbdadm status` text, then
+    /proc/drbd (8.4) as fallbacks for old tools.
+    """
+    target = resource or 'all'
+    rc, out, err = run(['drbdsetup', 'events2', '--now', '--statistics', target])
+    if rc == 0:
+        return parse_events2(out), 'events2', None
+    rc2, out2, err2 = run(['drbdadm', 'status', target])
+    if rc2 == 0:
+        return parse_status_text(out2), 'status_text', None
+    proc = read_file('/proc/drbd')
+    if proc is not None and resource is None:
+        return parse_proc_drbd(proc), 'proc_drbd', None
+    return {}, None, (err or err2 or '').strip()
+
+
+def node_state(run, resource=None, proc_mounts=None):
+    """Everything drbd_info reports about this node."""
+    loaded = os.path.exists('/proc/drbd')
+    version = parse_version(read_file('/sys/module/drbd/version') or read_file('/proc/drbd') or '')
+    rc, out, err = run(['drbdadm', '--version'])
+    utils = parse_version(out).get('utils') if rc == 0 else None
+    states, source, error = ({}, None, None)
+    if loaded:
+        states, source, error = read_resources(run, resource)
+    mounts = mounts_by_device(proc_mounts if proc_mounts is not None else read_file('/proc/mounts'))
+    for name, state in states.items():
+        device = '/dev/drbd%s' % state['minor'] if state.get('minor') is not None else None
+        state['device'] = device
+        state['mounted_at'] = mounts.get(device, []) if device else []
+        state['split_brain'] = os.path.exists(split_brain_marker(name))
+    return {
+        'loaded': loaded,
+        'kernel_version': version.get('kernel'),
+        'kernel_major': version.get('kernel_major'),
+        'utils_version': utils,
+        'source': source,
+        'error': error,
+        'resources': states,
+    }
