@@ -57,8 +57,14 @@ lint: venv collection
 sanity: venv
 	bash tests/tools/sanity.sh
 
+# The closing line of CI says how the lab ran (KVM or TCG), or that it failed.
 molecule: venv host-deps collection
-	molecule test --all
+	@mkdir -p tests/output; rm -f tests/output/lab-run.txt .lab/last-run.json
+	@rc=0; molecule test --all || rc=$$?; \
+	  run=$$($(LABCTL) last-run) || true; \
+	  if [ $$rc -eq 0 ]; then echo "$$run; molecule scenarios passed" > tests/output/lab-run.txt; \
+	  else echo "$$run; molecule FAILED (exit $$rc)" > tests/output/lab-run.txt; fi; \
+	  exit $$rc
 
 clean: lab-down
 	rm -rf tests/output .cache

@@ -131,7 +131,7 @@ class Lab(object):
                 ["qemu-system-x86_64", "-accel", "kvm", "-m", "256", "-display", "none", "-no-reboot",
                  "-serial", "stdio", "-kernel", os.path.join(img, "vmlinuz"),
                  "-append", "console=ttyS0 panic=-1 root=/dev/nonexistent"],
-                capture_output=True, timeout=60).stdout
+                capture_output=True, timeout=60, check=False).stdout
         except subprocess.TimeoutExpired:
             return "tcg", "a smoke boot under KVM hung"
         if b"Kernel panic" in out or b"VFS" in out:
@@ -185,7 +185,7 @@ class Lab(object):
                 os.remove(os.path.join(d, stale))
         with open(os.path.join(d, "console.log"), "a") as f:
             f.write("\n=== labctl: start %s ===\n" % time.strftime("%Y-%m-%d %H:%M:%S"))
-        res = subprocess.run(self.argv(name, state), capture_output=True, text=True)
+        res = subprocess.run(self.argv(name, state), capture_output=True, text=True, check=False)
         if res.returncode != 0:
             raise LabError("QEMU for %s did not start: %s" % (name, res.stderr.strip()))
         return time.time()
@@ -196,7 +196,7 @@ class Lab(object):
 
     def ssh_ok(self, name, state):
         res = subprocess.run(self.ssh_argv(name, state, ["-o", "ConnectTimeout=5"]) + ["true"],
-                             capture_output=True, timeout=30)
+                             capture_output=True, timeout=30, check=False)
         return res.returncode == 0
 
     def wait_ssh(self, names, state, started, say):
@@ -232,12 +232,12 @@ class Lab(object):
                 self.qmp(name, "quit")
             except (OSError, LabError):
                 os.kill(pid, signal.SIGTERM)
-            for _ in range(100):
+            for dummy in range(100):
                 if not pid_alive(pid):
                     return True
                 time.sleep(0.1)
         os.kill(pid, signal.SIGKILL)
-        for _ in range(100):
+        for dummy in range(100):
             if not pid_alive(pid):
                 return True
             time.sleep(0.1)
@@ -312,7 +312,19 @@ class Lab(object):
             raise
         self.save(state)
         self.write_inventory(state)
+        with open(os.path.join(self.dir, "last-run.json"), "w") as f:
+            json.dump({"accel": accel, "accel_reason": reason, "layout": layout,
+                       "boot_seconds": state["boot_seconds"], "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+                      f, indent=2, sort_keys=True)
         return state
+
+    def last_run(self):
+        """How the lab last came up (kept after 'down'), for CI's closing line."""
+        path = os.path.join(self.dir, "last-run.json")
+        if not os.path.exists(path):
+            return None
+        with open(path) as f:
+            return json.load(f)
 
     @staticmethod
     def allocate_ports():

@@ -84,17 +84,22 @@ SYNC_SOURCE = dict(role='Primary', peer_role='Secondary', connection_state='Conn
 SYNC_TARGET = dict(role='Secondary', peer_role='Primary', connection_state='Connected', disk_state='Inconsistent',
                    replication_state='SyncTarget', peer_disk_state='UpToDate')
 
+# Lab captures: a fresh pair before the first sync, and the two sides of a cut link.
+FRESH = dict(role='Secondary', connection_state='Connected', disk_state='Inconsistent', peer_disk_state='Inconsistent')
+LINK_DOWN_PRIMARY = dict(OFFLINE, role='Primary', connection_state='Connecting', disk_state='UpToDate')
+LINK_DOWN_SECONDARY = dict(OFFLINE, role='Secondary', connection_state='Connecting', disk_state='Inconsistent')
+
 # (fixture, resource name, subset of the expected normalised state): one line per capture.
 EXPECTED = [
     # Captured in the lab (Debian 12, DRBD 8.4.11 kernel, drbd-utils 9.22), resource "cap", minor 9.
-    ('events2_84_lab_fresh_node1.txt', 'cap', dict(role='Secondary', connection_state='Connected', replication_state='Established', disk_state='Inconsistent', peer_disk_state='Inconsistent', sync_percent=None)),
-    ('proc_drbd_84_lab_fresh_node1.txt', 'drbd9', dict(role='Secondary', connection_state='Connected', replication_state='Established', disk_state='Inconsistent', peer_disk_state='Inconsistent')),
-    ('status_text_84_lab_fresh_node1.txt', 'cap', dict(role='Secondary', connection_state='Connected', disk_state='Inconsistent', peer_disk_state='Inconsistent')),
+    ('events2_84_lab_fresh_node1.txt', 'cap', dict(FRESH, replication_state='Established', sync_percent=None)),
+    ('proc_drbd_84_lab_fresh_node1.txt', 'drbd9', dict(FRESH, replication_state='Established')),
+    ('status_text_84_lab_fresh_node1.txt', 'cap', dict(FRESH)),
     ('events2_84_lab_syncsource_node1.txt', 'cap', dict(SYNC_SOURCE, minor=9, peer_name='peer', sync_percent=0.86, out_of_sync_kib=1039496)),
     ('events2_84_lab_synctarget_node2.txt', 'cap', dict(SYNC_TARGET, minor=9, sync_percent=3.41, out_of_sync_kib=1012768)),
-    ('events2_84_lab_linkdown_node1.txt', 'cap', dict(OFFLINE, role='Primary', connection_state='Connecting', disk_state='UpToDate', peer_disk_state='Inconsistent')),
-    ('events2_84_lab_linkdown_node2.txt', 'cap', dict(OFFLINE, role='Secondary', connection_state='Connecting', disk_state='Inconsistent', peer_disk_state='DUnknown')),
-    ('events2_84_lab_standalone_node2.txt', 'cap', dict(OFFLINE, role='Secondary', connection_state='StandAlone', disk_state='Inconsistent', peer_disk_state='DUnknown')),
+    ('events2_84_lab_linkdown_node1.txt', 'cap', dict(LINK_DOWN_PRIMARY, peer_disk_state='Inconsistent')),
+    ('events2_84_lab_linkdown_node2.txt', 'cap', dict(LINK_DOWN_SECONDARY, peer_disk_state='DUnknown')),
+    ('events2_84_lab_standalone_node2.txt', 'cap', dict(LINK_DOWN_SECONDARY, connection_state='StandAlone', peer_disk_state='DUnknown')),
     ('proc_drbd_84_lab_syncsource_node1.txt', 'drbd9', dict(SYNC_SOURCE, minor=9, sync_percent=2.8, out_of_sync_kib=1022728, eta_seconds=314)),
     ('proc_drbd_84_lab_synctarget_node2.txt', 'drbd9', dict(SYNC_TARGET, minor=9, sync_percent=5.9, eta_seconds=220)),
     ('proc_drbd_84_lab_linkdown_node1.txt', 'drbd9', dict(OFFLINE, role='Primary', connection_state='Connecting', peer_disk_state='Inconsistent')),
