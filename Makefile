@@ -15,7 +15,7 @@ export ANSIBLE_INTERPRETER_PYTHON := auto_silent
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export MOLECULE_GLOB := molecule/*/molecule.yml
 
-.PHONY: help venv host-deps collection lab lab-down lab-status test unit lint sanity molecule clean
+.PHONY: help venv host-deps collection lab lab-down lab-status test unit lint sanity molecule bench clean
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
@@ -68,3 +68,7 @@ molecule: venv host-deps collection
 
 clean: lab-down
 	rm -rf tests/output .cache
+
+# Figures for the closing notes: needs the lab (make lab); writes bench/results.json.
+bench: venv collection
+	$(PY) bench/bench.py

@@ -1,94 +1,17 @@
-"""Shared fixtures for the lab scenarios' testinfra tests.
+"""Fixtures for this scenario's testinfra tests; the helpers live in tests/lab/hapair_lab/checks.py."""
 
-Tests that take `host` run once per node of the inventory; tests that act on
-the whole lab (reboot, kill, cut the link) use `lab` and `node()` instead.
-"""
-
-import json
 import os
-import subprocess
-import time
+import sys
 
 import pytest
-import testinfra
 
 TOP = os.environ.get("MOLECULE_PROJECT_DIRECTORY") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-INVENTORY = os.path.join(TOP, ".lab", "inventory.yml")
-RESOURCE = "r0"
+sys.path.insert(0, os.path.join(TOP, "tests", "lab"))
 
-
-class Lab(object):
-    """tests/lab/labctl, from the tests."""
-
-    def __init__(self, top):
-        self.argv = [os.path.join(top, ".venv", "bin", "python"), os.path.join(top, "tests", "lab", "labctl")]
-
-    def __call__(self, *args, **kwargs):
-        return subprocess.run(self.argv + list(args), check=kwargs.get("check", True),
-                              capture_output=True, text=True, timeout=kwargs.get("timeout", 400))
-
-    def status(self):
-        return json.loads(self("status", "--json", check=False).stdout)
+from hapair_lab.checks import lab_fixture  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def lab():
-    return Lab(TOP)
-
-
-def node(name):
-    return testinfra.get_host("ansible://%s?ansible_inventory=%s" % (name, INVENTORY))
-
-
-def drbd_state(host, resource=RESOURCE):
-    """A few fields of `drbdsetup events2 --now` for the resource ({} when it is down)."""
-    out = host.run("drbdsetup events2 --now %s", resource).stdout
-    state = {}
-    for line in out.splitlines():
-        words = line.split()
-        if len(words) < 2:
-            continue
-        kv = dict(w.split(":", 1) for w in words[2:] if ":" in w)
-        if words[1] == "resource":
-            state["role"] = kv.get("role")
-        elif words[1] == "connection":
-            state["connection"] = kv.get("connection")
-            state["peer_role"] = kv.get("role")
-        elif words[1] == "device":
-            state["disk"] = kv.get("disk")
-        elif words[1] == "peer-device":
-            state["replication"] = kv.get("replication")
-            state["peer_disk"] = kv.get("peer-disk")
-    return state
-
-
-def wait_for(predicate, timeout, what, interval=3):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError("timed out after %d s waiting for %s (last: %r)" % (timeout, what, last))
-
-
-def hostvars(host):
-    return host.ansible.get_variables()
-
-
-def replication_interface(host):
-    mac = hostvars(host)["hapair_replication_mac"].lower()
-    for line in host.run("ip -o link show").stdout.splitlines():
-        if "link/ether " + mac in line:
-            return line.split(":")[1].strip()
-    raise AssertionError("no NIC with MAC %s on %s" % (mac, host.backend.get_hostname()))
-
-
-def address(cidr):
-    return cidr.split("/")[0]
-
-
-def peer_name(host):
-    return "node2" if host.backend.get_hostname() == "node1" else "node1"
+    return lab_fixture()

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import RESOURCE, address, drbd_state, hostvars, node, peer_name, replication_interface
+from hapair_lab.checks import RESOURCE, address, drbd_state, hostvars, node, peer_name, replication_interface
 
 
 def is_primary(host):

@@ -38,27 +38,40 @@ DISABLED_UNITS = [
 ]
 
 DEMO_APP = r"""#!/usr/bin/python3
-import os, socket, sys, threading, time
+# The lab's application: appends numbered, fsynced records to the mirror and
+# answers HTTP GET with "<host> <last acknowledged record>". A record counts
+# as acknowledged only after its fsync returned, so a client that saw number N
+# may expect records 1..N on whichever node is Primary next.
+import os, signal, socket, sys, threading, time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-root = os.path.join(sys.argv[1], "demo")
-os.makedirs(root, exist_ok=True)
-count = 0
+path = os.path.join(sys.argv[1], "demo", "records.log")
+rate = float(os.environ.get("HAPAIR_DEMO_RATE", "20"))
+os.makedirs(os.path.dirname(path), exist_ok=True)
+acked = 0
+if os.path.exists(path):
+    with open(path, "rb") as f:
+        for line in f:
+            fields = line.split()
+            if fields and fields[0].isdigit():
+                acked = max(acked, int(fields[0]))
 
 
 def write():
-    global count
-    fd = os.open(os.path.join(root, "heartbeat.log"), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    global acked
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    host = socket.gethostname()
     while True:
-        count += 1
-        os.write(fd, ("%.3f %s %d\n" % (time.time(), socket.gethostname(), count)).encode())
+        seq = acked + 1
+        os.write(fd, ("%d %s %.3f\n" % (seq, host, time.time())).encode())
         os.fsync(fd)
-        time.sleep(1)
+        acked = seq
+        time.sleep(1.0 / rate)
 
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
-        body = ("%s %d\n" % (socket.gethostname(), count)).encode()
+        body = ("%s %d\n" % (socket.gethostname(), acked)).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -68,6 +81,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
 threading.Thread(target=write, daemon=True).start()
 HTTPServer(("0.0.0.0", 8080), Handler).serve_forever()
 """
@@ -122,9 +136,11 @@ name=$(get hostname) || exit 0
 echo "$name" > /etc/hostname
 hostname "$name"
 grep -q " $name\$" /etc/hosts || echo "127.0.1.1 $name" >> /etc/hosts
+# The lab's key goes to authorized_keys2, so that authorized_keys stays the
+# roles' own (the mirror role authorizes the peer's fencing key there).
 install -d -m 0700 /root/.ssh
-get authorized_keys > /root/.ssh/authorized_keys.new && mv /root/.ssh/authorized_keys.new /root/.ssh/authorized_keys
-chmod 0600 /root/.ssh/authorized_keys
+get authorized_keys > /root/.ssh/authorized_keys2.new && mv /root/.ssh/authorized_keys2.new /root/.ssh/authorized_keys2
+chmod 0600 /root/.ssh/authorized_keys2
 addr=$(get service_address)
 if [ -n "$addr" ]; then
   printf '[Match]\nPath=pci-0000:00:04.0\n\n[Network]\nAddress=%s\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n' "$addr" \

@@ -386,6 +386,8 @@ class Lab(object):
             except subprocess.TimeoutExpired:
                 ssh = False
             nodes[name] = {"running": running, "ssh": ssh, "ssh_port": state["ports"][name]["ssh"],
+                           "http_port": state["ports"][name]["http"],
+                           "postgres_port": state["ports"][name]["postgres"],
                            "pid": self.pid(name), "boot_seconds": state["boot_seconds"].get(name)}
         return {"up": all(n["running"] for n in nodes.values()), "layout": state["layout"],
                 "accel": state["accel"], "accel_reason": state["accel_reason"],

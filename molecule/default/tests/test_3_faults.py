@@ -6,7 +6,7 @@ node1 is Primary when this file starts (test_1_provisioned checked it).
 
 import subprocess
 
-from conftest import address, drbd_state, hostvars, node, wait_for
+from hapair_lab.checks import address, drbd_state, hostvars, node, wait_for
 
 PRIMARY, SECONDARY = "node1", "node2"
 
