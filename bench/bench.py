@@ -6,11 +6,14 @@ measured in the same run so that ratios (resync rate / link bandwidth) mean
 something on a noisy machine. Tests never assert these numbers; they are
 written down so that a reader can regenerate them with one command.
 
-Sections written now:
-  lab             accelerator and boot-to-SSH times
-  link            iperf3 between the replication addresses (TCP, 10 s)
-  full_resync     `drbdadm invalidate` on the Secondary: a full resync from the Primary
-  provision_rerun wall time and changed count of a second provision.yml run
+Sections:
+  provision.lab             accelerator and boot-to-SSH times
+  provision.link            iperf3 between the replication addresses (TCP, 10 s)
+  provision.full_resync     `drbdadm invalidate` on the Secondary: a full resync from the Primary
+  provision.provision_rerun wall time and changed count of a second provision.yml run
+  operations.switchover     failover.yml there and back: wall time and the service gap a probe
+                            outside the VMs saw; then the same steps typed by hand over SSH (the floor)
+  operations.emergency      Primary killed, promote.yml: wall time and gap; then start + rejoin.yml
 """
 
 import argparse
@@ -23,6 +26,8 @@ import sys
 import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(TOP, "tests", "lab"))
+from hapair_lab.probe import Probe  # noqa: E402
 LABCTL = [os.path.join(TOP, ".venv", "bin", "python"), os.path.join(TOP, "tests", "lab", "labctl")]
 INVENTORY = os.path.join(TOP, ".lab", "inventory.yml")
 RESULTS = os.path.join(TOP, "bench", "results.json")
@@ -53,10 +58,14 @@ def roles():
     return primary[0], "node2" if primary[0] == "node1" else "node1"
 
 
-def address(node):
+def inventory_var(node, name):
     out = subprocess.run([os.path.join(TOP, ".venv", "bin", "ansible-inventory"), "-i", INVENTORY, "--host", node],
                          capture_output=True, text=True, check=True).stdout
-    return json.loads(out)["hapair_replication_address"].split("/")[0]
+    return json.loads(out)[name]
+
+
+def address(node):
+    return inventory_var(node, "hapair_replication_address").split("/")[0]
 
 
 def measure_link(primary, secondary):
@@ -95,6 +104,79 @@ def measure_full_resync(primary, secondary):
     }
 
 
+def playbook(name, *extra):
+    argv = [os.path.join(TOP, ".venv", "bin", "ansible-playbook"), "-i", INVENTORY, os.path.join(TOP, "playbooks", name)]
+    for e in extra:
+        argv += ["-e", e]
+    started = time.time()
+    res = subprocess.run(argv, capture_output=True, text=True, check=False,
+                         env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections")))
+    if res.returncode != 0:
+        raise SystemExit("bench: %s failed:\n%s" % (name, (res.stdout + res.stderr)[-3000:]))
+    return round(time.time() - started, 1)
+
+
+def http_ports():
+    status = json.loads(subprocess.run(LABCTL + ["status", "--json"], capture_output=True, text=True, check=False).stdout)
+    return dict((n, v["http_port"]) for n, v in status["nodes"].items())
+
+
+def with_probe(action, new_primary):
+    """Run action() while a probe polls the application; (action's result, service gap in s)."""
+    probe = Probe(http_ports(), interval=0.05)
+    probe.start()
+    deadline = time.time() + 30
+    while not probe.answers and time.time() < deadline:
+        time.sleep(0.2)
+    started = time.time()
+    result = action()
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(a[1] == new_primary and a[0] > started for a in probe.answers):
+        time.sleep(0.2)
+    time.sleep(1)
+    probe.stop()
+    return result, (round(probe.longest_gap(started - 1), 2) if probe.longest_gap(started - 1) else None)
+
+
+def by_hand(source, target):
+    """The floor: the switchover's steps as one SSH command per node, no Ansible."""
+    vip = inventory_var(source, "hapair_service_ip")
+    # The lab's service NIC sits in PCI slot 4, hence ens4 on both nodes.
+    started = time.time()
+    sh(source, "systemctl stop hapair-demo; ip addr del %s dev ens4 2>/dev/null; umount /srv/hapair; "
+               "drbdadm secondary %s" % (vip, RESOURCE))
+    sh(target, "drbdadm primary %s && mount -o noatime /dev/drbd1 /srv/hapair && ip addr add %s dev ens4 && "
+               "systemctl start hapair-demo" % (RESOURCE, vip))
+    return round(time.time() - started, 1)
+
+
+def measure_switchover(primary, secondary):
+    wall, gap = with_probe(lambda: playbook("failover.yml", "hapair_target=%s" % secondary), secondary)
+    wall_back, gap_back = with_probe(lambda: playbook("failover.yml", "hapair_target=%s" % primary), primary)
+    hand, hand_gap = with_probe(lambda: by_hand(primary, secondary), secondary)
+    hand_back, hand_gap_back = with_probe(lambda: by_hand(secondary, primary), primary)
+    return {
+        "playbook_seconds": [wall, wall_back], "playbook_service_gap_s": [gap, gap_back],
+        "by_hand_seconds": [hand, hand_back], "by_hand_service_gap_s": [hand_gap, hand_gap_back],
+        "playbook_over_by_hand_gap": round((gap + gap_back) / (hand_gap + hand_gap_back), 1)
+        if gap and gap_back and hand_gap and hand_gap_back else None,
+        "probe": "HTTP GET of the demo application on both nodes every 50 ms via 127.0.0.1 forwards",
+    }
+
+
+def measure_emergency(primary, secondary):
+    def crash_and_promote():
+        subprocess.run(LABCTL + ["kill", primary], check=True, capture_output=True)
+        return playbook("promote.yml", "hapair_target=%s" % secondary, "hapair_confirm_data_loss=yes")
+    wall, gap = with_probe(crash_and_promote, secondary)
+    subprocess.run(LABCTL + ["start", primary], check=True, capture_output=True)
+    rejoin = playbook("rejoin.yml", "hapair_node=%s" % primary)
+    back = playbook("failover.yml", "hapair_target=%s" % primary)
+    return {"promote_playbook_seconds": wall, "service_gap_s": gap, "rejoin_playbook_seconds": rejoin,
+            "switch_back_seconds": back,
+            "note": "gap runs from the kill to the first answer of the new Primary, the promote playbook included"}
+
+
 def measure_provision_rerun():
     started = time.time()
     res = subprocess.run([os.path.join(TOP, ".venv", "bin", "ansible-playbook"), "-i", INVENTORY,
@@ -129,6 +211,16 @@ def main():
         print("bench: measuring %s ..." % name, flush=True)
         run[name] = step()
         print("bench: %s: %s" % (name, json.dumps(run[name])), flush=True)
+    ops = results.get("operations", {})
+    for name, step in [("switchover", lambda: measure_switchover(primary, secondary)),
+                       ("emergency", lambda: measure_emergency(primary, secondary))]:
+        if name in args.skip:
+            continue
+        print("bench: measuring %s ..." % name, flush=True)
+        ops[name] = step()
+        print("bench: %s: %s" % (name, json.dumps(ops[name])), flush=True)
+    ops["at"] = run["at"]
+    results["operations"] = ops
     if "link" in run and "full_resync" in run:
         run["ratios"] = {"full_resync_over_link": round(run["full_resync"]["mb_per_s"] * 8 / run["link"]["mbit_per_s"], 2)}
     results["provision"] = run

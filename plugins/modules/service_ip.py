@@ -125,10 +125,14 @@ def main():
         module.fail_json(msg='no NIC named %s on this node; its NICs: %s' % (interface, ', '.join(sorted(macs))))
 
     dummy, addrs, dummy = module.run_command(['ip', '-o', '-4', 'addr', 'show'], environ_update=LC_C, check_rc=True)
+    present = parse_ip_addr(addrs)
     try:
-        action = plan(p['state'], address, prefix, interface, parse_ip_addr(addrs))
+        action = plan(p['state'], address, prefix, interface, present)
     except ValueError as e:
         module.fail_json(msg=str(e))
+    if action == 'delete':
+        # `ip addr del` only matches the address with the prefix length it has on the NIC
+        prefix = [a['prefix'] for a in present if a['address'] == address and a['interface'] == interface][0]
 
     if action and not module.check_mode:
         verb = 'add' if action == 'add' else 'del'

@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hapair.cluster developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Controller-side verdict on the pair from both nodes' reports.
+
+Documentation lives in plugins/modules/pair_status.py. Nothing is sent to the
+nodes: the reports were collected by earlier tasks (playbooks/status.yml).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.hapair.cluster.plugins.action.pair_check import _plain
+from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict import failover_blockers
+from ansible_collections.hapair.cluster.plugins.module_utils.pair_report import prometheus, summarise
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(('reports', 'json_path', 'resource', 'switchover_to'))
+    _requires_connection = False
+    _supports_check_mode = True
+
+    ARGUMENT_SPEC = dict(
+        reports=dict(type='dict', required=True),
+        json_path=dict(type='path'),
+        resource=dict(type='str', default='r0'),
+        switchover_to=dict(type='str'),
+    )
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        dummy, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        reports = _plain(args['reports'])
+        if len(reports) != 2:
+            result.update(failed=True, msg='pair_status needs the reports of exactly two nodes, got %d (%s)'
+                          % (len(reports), ', '.join(sorted(reports)) or 'none'))
+            return result
+        summary = summarise(reports)
+        result.update(changed=False, verdict=summary['verdict'], headline=summary['headline'],
+                      reasons=summary['reasons'], primary=summary['primary'], secondary=summary['secondary'],
+                      table=summary['table'], nodes=reports,
+                      prometheus=dict((node, prometheus(node, args['resource'], report, summary))
+                                      for node, report in reports.items()))
+        if args.get('switchover_to') is not None:
+            states = dict((name, dict(report or {}, reachable=bool(report) and bool(report.get('reachable', True))))
+                          for name, report in reports.items())
+            result['switchover'] = failover_blockers(states, args['switchover_to'])
+        if args.get('json_path') and not self._task.check_mode:
+            path = os.path.expanduser(args['json_path'])
+            tmp_path = path + '.tmp'
+            with open(tmp_path, 'w') as handle:
+                json.dump(dict((k, result[k]) for k in ('verdict', 'headline', 'reasons', 'primary', 'secondary',
+                                                        'table', 'nodes')), handle, indent=2, sort_keys=True)
+                handle.write('\n')
+            os.rename(tmp_path, path)
+            result['json_path'] = path
+        return result

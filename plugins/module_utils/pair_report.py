@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hapair.cluster developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The pair's status for people (a table) and for monitoring (JSON, Prometheus text).
+
+PRIVATE to the hapair.cluster collection. Pure functions over the per-node
+reports that playbooks/status.yml collects (the input of cluster_verdict).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict import verdict
+
+COLUMNS = ('node', 'role', 'connection', 'disk/peer', 'sync', 'mounted', 'services', 'service IP')
+
+
+def _row(name, report):
+    if not report or not report.get('reachable', True):
+        return (name, 'UNREACHABLE', '-', '-', '-', '-', '-', '-')
+    res = report.get('resource')
+    if not res:
+        return (name, 'DRBD down', '-', '-', '-', 'yes' if report.get('mounted') else 'no',
+                ','.join(report.get('services_running') or []) or '-', 'yes' if report.get('service_ip') else 'no')
+    sync = '-'
+    if res.get('sync_percent') is not None:
+        sync = '%.1f%%' % res['sync_percent']
+        if res.get('eta_seconds') is not None:
+            sync += ' (%ds left)' % res['eta_seconds']
+    elif res.get('replication_state') not in ('Established', 'Off', None):
+        sync = res['replication_state']
+    connection = res.get('connection_state') or '?'
+    if report.get('split_brain'):
+        connection += ' SPLIT-BRAIN'
+    return (name, res.get('role') or '?', connection,
+            '%s/%s' % (res.get('disk_state'), res.get('peer_disk_state')), sync,
+            'yes' if report.get('mounted') else 'no',
+            ','.join(report.get('services_running') or []) or '-',
+            'yes' if report.get('service_ip') else 'no')
+
+
+def table(reports):
+    """Aligned text lines, one per node, header first."""
+    rows = [COLUMNS] + [_row(name, reports.get(name)) for name in sorted(reports)]
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(COLUMNS))]
+    return ['  '.join(str(cell).ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
+
+
+def summarise(reports):
+    """verdict + reasons + table for the given {node: report}; unreachable nodes are None."""
+    states = {}
+    for name, report in reports.items():
+        states[name] = dict(report or {}, reachable=bool(report) and report.get('reachable', True))
+    result = verdict(states)
+    headline = result['verdict']
+    if headline == 'degraded' and result['reasons']:
+        headline = 'degraded: %s' % '; '.join(result['reasons'])
+    result['headline'] = headline
+    result['table'] = table(reports)
+    return result
+
+
+def _labels(**labels):
+    return '{%s}' % ','.join('%s="%s"' % (k, str(v).replace('"', '')) for k, v in sorted(labels.items()))
+
+
+def prometheus(node, resource, report, result):
+    """node_exporter textfile lines for one node (its own view plus the pair verdict)."""
+    res = (report or {}).get('resource') or {}
+    base = dict(node=node, resource=resource)
+    lines = [
+        '# HELP hapair_up 1 when the node could be queried and the DRBD resource is up.',
+        '# TYPE hapair_up gauge',
+        'hapair_up%s %d' % (_labels(**base), 1 if res else 0),
+        '# HELP hapair_primary 1 when this node is DRBD Primary.',
+        '# TYPE hapair_primary gauge',
+        'hapair_primary%s %d' % (_labels(**base), 1 if res.get('role') == 'Primary' else 0),
+        '# HELP hapair_connected 1 when connected to the peer.',
+        '# TYPE hapair_connected gauge',
+        'hapair_connected%s %d' % (_labels(**base), 1 if res.get('connection_state') == 'Connected' else 0),
+        '# HELP hapair_disk_uptodate 1 when the local disk is UpToDate.',
+        '# TYPE hapair_disk_uptodate gauge',
+        'hapair_disk_uptodate%s %d' % (_labels(**base), 1 if res.get('disk_state') == 'UpToDate' else 0),
+        '# HELP hapair_out_of_sync_bytes Data still to resync.',
+        '# TYPE hapair_out_of_sync_bytes gauge',
+        'hapair_out_of_sync_bytes%s %d' % (_labels(**base), (res.get('out_of_sync_kib') or 0) * 1024),
+        '# HELP hapair_split_brain 1 when a split brain was detected and not resolved.',
+        '# TYPE hapair_split_brain gauge',
+        'hapair_split_brain%s %d' % (_labels(**base), 1 if (report or {}).get('split_brain') else 0),
+        '# HELP hapair_healthy 1 when the pair verdict is healthy.',
+        '# TYPE hapair_healthy gauge',
+        'hapair_healthy%s %d' % (_labels(verdict=result['verdict'], **base), 1 if result['verdict'] == 'healthy' else 0),
+    ]
+    return '\n'.join(lines) + '\n'

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hapair.cluster developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: pair_status
+short_description: Judge the pair from both nodes' reports
+version_added: 0.1.0
+description:
+  - Runs on the controller only (an action plugin); nothing is sent to the nodes.
+  - Takes the per-node reports collected by C(playbooks/status.yml) and returns the pair's verdict
+    (V(healthy), V(degraded), V(split-brain), V(no-primary), V(two-primaries) or V(unknown)), the
+    reasons, which node is Primary, and a table for people.
+options:
+  reports:
+    description:
+      - One entry per node of the pair; null for a node that could not be queried.
+      - Each report has C(reachable), C(resource) (the M(hapair.cluster.drbd_info) state of the
+        resource), C(split_brain), C(mounted), C(services_running) and C(service_ip).
+    type: dict
+    required: true
+  json_path:
+    description: Also write the result as JSON to this file on the controller.
+    type: path
+  switchover_to:
+    description:
+      - Also judge whether a controlled switchover to this node is safe now (both disks V(UpToDate),
+        connected, no resync); see RV(switchover).
+    type: str
+  resource:
+    description: The DRBD resource the reports are about (a label of the metrics).
+    type: str
+    default: r0
+attributes:
+  action:
+    support: full
+    description: Runs on the controller.
+  check_mode:
+    support: full
+    description: Judges the same in check mode; does not write O(json_path).
+  diff_mode:
+    support: none
+    description: Nothing to diff.
+author:
+  - hapair.cluster developers (!UNKNOWN)
+'''
+
+EXAMPLES = r'''
+- name: Judge the pair
+  hapair.cluster.pair_status:
+    reports: "{{ dict(groups['hapair_cluster'] | zip(groups['hapair_cluster'] | map('extract', hostvars)
+                 | map(attribute='hapair_report', default=None))) }}"
+  run_once: true
+  register: pair
+'''
+
+RETURN = r'''
+verdict:
+  description: V(healthy), V(degraded), V(split-brain), V(no-primary), V(two-primaries) or V(unknown).
+  returned: always
+  type: str
+headline:
+  description: "The verdict with its reasons on one line, for example V(degraded: node2 disk Outdated)."
+  returned: always
+  type: str
+reasons:
+  description: Why the pair is not healthy.
+  returned: always
+  type: list
+  elements: str
+primary:
+  description: The Primary node, if any.
+  returned: always
+  type: str
+secondary:
+  description: The Secondary node, if any.
+  returned: always
+  type: str
+table:
+  description: Lines of a table with one row per node.
+  returned: always
+  type: list
+  elements: str
+switchover:
+  description:
+    - With O(switchover_to) only. C(blockers) lists why a switchover to that node must be refused
+      (empty when it is safe); C(nothing_to_do) is true when that node is already the Primary.
+  returned: when O(switchover_to) is set
+  type: dict
+prometheus:
+  description: Per node, the text of a node_exporter textfile with the node's view and the verdict.
+  returned: always
+  type: dict
+'''
