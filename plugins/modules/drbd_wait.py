@@ -25,8 +25,9 @@ options:
       - V(connected) - connected to the peer (any replication state).
       - V(synced) - connected, replication V(Established), both disks V(UpToDate).
       - V(uptodate) - the local disk is V(UpToDate).
+      - V(disconnected) - not connected to the peer (DRBD noticed that the peer is gone).
     type: str
-    choices: [connected, synced, uptodate]
+    choices: [connected, synced, uptodate, disconnected]
     default: synced
   timeout:
     description: Seconds to wait at most.
@@ -95,6 +96,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import 
 LC_C = {'LC_ALL': 'C', 'LANG': 'C'}
 CONDITIONS = {
     'connected': is_connected,
+    'disconnected': lambda res: not is_connected(res),
     'synced': is_healthy,
     'uptodate': lambda res: all(v['disk_state'] == 'UpToDate' for v in res['volumes']) if res['volumes']
     else res['disk_state'] == 'UpToDate',
