@@ -72,7 +72,7 @@ def third_host(inv):
 
 INVENTORY_CASES = [
     ("same link address on both nodes", both_hosts("hapair_replication_address", ["10.77.0.1/24", "10.77.0.1/24"]),
-     "distinct"),
+     "on both node1 and node2"),
     ("link addresses in different subnets", with_host_var("node2", "hapair_replication_address", "10.78.0.2/24"),
      "same subnet"),
     ("link subnet overlaps the access network", both_hosts("hapair_replication_address", ["10.0.2.101/24", "10.0.2.102/24"]),
