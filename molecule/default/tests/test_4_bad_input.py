@@ -122,6 +122,9 @@ def test_spare_disk_holding_data_is_refused(tmp_path, foreign_disk, prepare, mes
     before = dict((n, fingerprint(n, probe if n == "node2" else ())) for n in ("node1", "node2"))
     inv = load_inventory()
     pair_hosts(inv)["node2"]["hapair_spare_disk"] = dev
+    # Another name than the live mirror's, or the module would (rightly) refuse a second
+    # partition of that name before it even looked at the disk's content.
+    pair_hosts(inv)["node2"]["hapair_spare_label"] = "hapair-refusal-test"
     rc, out = run_provision(tmp_path, inv)
     assert rc != 0
     assert message in out, out[-3000:]
