@@ -25,6 +25,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hapair.cluster.plugins.module_utils import drbd_probe
 from ansible_collections.hapair.cluster.plugins.modules import drbd_role as mod
+from fake_runner import ScriptedRunner
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'module_utils',
                         'fixtures', 'drbd')
@@ -75,36 +76,8 @@ def is_role_change(argv):
     return os.path.basename(argv[0]) == 'drbdadm' and len(argv) > 1 and argv[1] in ROLE_VERBS
 
 
-class FakeRunner(object):
-    """Scripted run_command: {'drbdadm primary r0': [result, ...]}; the last result repeats."""
-
-    def __init__(self, script):
-        self.script = dict((key, list(value) if isinstance(value, list) else [value])
-                           for key, value in script.items())
-        self.calls = []
-
-    def __call__(self, module, args, **kwargs):
-        argv = [os.path.basename(args[0])] + list(args[1:])
-        key = ' '.join(argv)
-        self.calls.append({'argv': argv, 'key': key, 'kwargs': kwargs})
-        assert kwargs.get('environ_update') == {'LC_ALL': 'C', 'LANG': 'C'}, key
-        if key not in self.script:
-            raise AssertionError('unexpected command: %s' % key)
-        results = self.script[key]
-        return results.pop(0) if len(results) > 1 else results[0]
-
-    @property
-    def bound(self):
-        def run_command(module, args, **kwargs):
-            return self(module, args, **kwargs)
-        return run_command
-
-    @property
-    def writes(self):
-        return [call['key'] for call in self.calls if is_role_change(call['argv'])]
-
-    def ran(self, tool):
-        return [call['key'] for call in self.calls if call['argv'][0] == tool]
+def FakeRunner(script):
+    return ScriptedRunner(script, is_role_change)
 
 
 class FakeClock(object):

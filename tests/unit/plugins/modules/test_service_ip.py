@@ -22,6 +22,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hapair.cluster.plugins.modules import service_ip as mod
+from fake_runner import ScriptedRunner
 
 LINKS = (
     "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\"
@@ -51,31 +52,12 @@ ADD_KEY = 'ip addr add 172.30.0.10/24 dev ens4'
 DEL_KEY = 'ip addr del 172.30.0.10/24 dev ens4'
 
 
-class FakeRunner(object):
-    """Scripted run_command: {'ip -o link show': (rc, out, err)}; everything run is recorded."""
+def is_address_change(argv):
+    return ' '.join(argv).startswith(('ip addr add', 'ip addr del'))
 
-    def __init__(self, script):
-        self.script = dict(script)
-        self.calls = []
 
-    def __call__(self, module, args, **kwargs):
-        key = ' '.join(args)
-        self.calls.append(key)
-        assert kwargs.get('environ_update') == {'LC_ALL': 'C', 'LANG': 'C'}, key
-        if key not in self.script:
-            raise AssertionError('unexpected command: %s' % key)
-        return self.script[key]
-
-    @property
-    def bound(self):
-        """A plain function, so that it binds like a method on AnsibleModule."""
-        def run_command(module, args, **kwargs):
-            return self(module, args, **kwargs)
-        return run_command
-
-    @property
-    def writes(self):
-        return [key for key in self.calls if key.startswith(('ip addr add', 'ip addr del'))]
+def FakeRunner(script):
+    return ScriptedRunner(script, is_address_change)
 
 
 def run_module(monkeypatch, capsys, args, addrs, check_mode=False, extra=None, announce_error=None):
@@ -122,7 +104,7 @@ def test_add_then_announce(monkeypatch, capsys, select):
     assert runner.writes == [ADD_KEY]
     assert out['_test_announced'] == [{'interface': 'ens4', 'mac': '52:54:00:5e:00:01',
                                        'address': '172.30.0.10', 'count': 3, 'after': [ADD_KEY]}]
-    assert runner.calls == [LINK_KEY, ADDR_KEY, ADD_KEY]
+    assert runner.keys == [LINK_KEY, ADDR_KEY, ADD_KEY]
 
 
 @pytest.mark.parametrize('args, addrs, action', [
@@ -135,7 +117,7 @@ def test_check_mode_changes_nothing(monkeypatch, capsys, args, addrs, action):
     assert not out.get('failed'), out
     assert (out['changed'], out['action'], out['interface']) == (True, action, 'ens4')
     assert runner.writes == []
-    assert runner.calls == [LINK_KEY, ADDR_KEY]
+    assert runner.keys == [LINK_KEY, ADDR_KEY]
     assert out['_test_announced'] == []
 
 
@@ -197,7 +179,7 @@ def test_unknown_mac_is_refused_and_lists_nics(monkeypatch, capsys, check_mode):
     assert out['failed'] is True
     assert out['msg'] == ('no NIC with MAC 52:54:00:5e:00:99 on this node; its NICs: '
                           'ens3 52:54:00:12:34:56, ens4 52:54:00:5e:00:01, ens5 52:54:00:d0:00:01')
-    assert runner.calls == [LINK_KEY] and out['_test_announced'] == []
+    assert runner.keys == [LINK_KEY] and out['_test_announced'] == []
 
 
 def test_unknown_interface_is_refused_and_lists_nics(monkeypatch, capsys):
@@ -224,4 +206,4 @@ def test_refusals_write_nothing(monkeypatch, capsys, args, addrs, message):
 def test_interface_or_mac_is_required(monkeypatch, capsys, args):
     out, runner = run_module(monkeypatch, capsys, args, ADDRS_WITHOUT)
     assert out['failed'] is True
-    assert runner.calls == []
+    assert runner.keys == []
