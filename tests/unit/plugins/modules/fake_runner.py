@@ -8,7 +8,13 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import os
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
 
 
 class ScriptedRunner(object):
@@ -51,3 +57,23 @@ class ScriptedRunner(object):
 
     def ran(self, tool):
         return [call['key'] for call in self.calls if call['argv'][0] == tool]
+
+
+def capture_warnings(monkeypatch):
+    """module.warn() calls, kept in a list (on ansible-core 2.19 they go to the
+    controller display instead of the result once controller code was imported)."""
+    warned = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn',
+                        lambda self, warning, *args, **kwargs: warned.append(warning))
+    return warned
+
+
+def run_main(module, capsys, args, check_mode=False):
+    """Run a module's main() with these arguments; its JSON result."""
+    args = dict(args)
+    if check_mode:
+        args['_ansible_check_mode'] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            module.main()
+    return json.loads(capsys.readouterr().out)

@@ -20,10 +20,9 @@ import os
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hapair.cluster.plugins.modules import drbd_resource as mod
-from fake_runner import ScriptedRunner
+from fake_runner import ScriptedRunner, capture_warnings, run_main
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'module_utils',
                         'fixtures', 'drbd_resource')
@@ -79,17 +78,10 @@ def run_module(monkeypatch, capsys, args, script, check_mode=False, usage=None):
         lambda path: {'/dev/disk/by-partlabel/hapair-mirror': DEV}.get(path, path)))
     monkeypatch.setattr(mod.DrbdResource, 'usage',
                         lambda self, device: usage or {'mounts': [], 'holders': []})
-    warned = []
-    monkeypatch.setattr(basic.AnsibleModule, 'warn',
-                        lambda self, warning, *args, **kwargs: warned.append(warning))
+    warned = capture_warnings(monkeypatch)
     full = {'name': 'test', 'backing_device': DEV}
     full.update(args)
-    if check_mode:
-        full['_ansible_check_mode'] = True
-    with patch_module_args(full):
-        with pytest.raises(SystemExit):
-            mod.main()
-    out = json.loads(capsys.readouterr().out)
+    out = run_main(mod, capsys, full, check_mode)
     out['_test_warnings'] = warned
     return out, runner
 

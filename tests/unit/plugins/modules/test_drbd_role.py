@@ -21,11 +21,10 @@ import os
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hapair.cluster.plugins.module_utils import drbd_probe
 from ansible_collections.hapair.cluster.plugins.modules import drbd_role as mod
-from fake_runner import ScriptedRunner
+from fake_runner import ScriptedRunner, run_main
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'module_utils',
                         'fixtures', 'drbd')
@@ -131,12 +130,7 @@ def run_module(monkeypatch, capsys, args, script, check_mode=False, mounts='', l
 
     full = {'resource': 'r0'}
     full.update(args)
-    if check_mode:
-        full['_ansible_check_mode'] = True
-    with patch_module_args(full):
-        with pytest.raises(SystemExit):
-            mod.main()
-    out = json.loads(capsys.readouterr().out)
+    out = run_main(mod, capsys, full, check_mode)
     out['_test_warnings'] = warned
     out['_test_sleeps'] = clock.sleeps
     return out, runner

@@ -13,16 +13,14 @@ is replaced, so no raw socket is ever opened.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
 import socket
 
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hapair.cluster.plugins.modules import service_ip as mod
-from fake_runner import ScriptedRunner
+from fake_runner import ScriptedRunner, capture_warnings, run_main
 
 LINKS = (
     "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\"
@@ -73,17 +71,10 @@ def run_module(monkeypatch, capsys, args, addrs, check_mode=False, extra=None, a
         if announce_error:
             raise announce_error
     monkeypatch.setattr(mod, 'announce', fake_announce)
-    warned = []
-    monkeypatch.setattr(basic.AnsibleModule, 'warn',
-                        lambda self, warning, *args, **kwargs: warned.append(warning))
+    warned = capture_warnings(monkeypatch)
     full = {'address': '172.30.0.10/24'}
     full.update(args)
-    if check_mode:
-        full['_ansible_check_mode'] = True
-    with patch_module_args(full):
-        with pytest.raises(SystemExit):
-            mod.main()
-    out = json.loads(capsys.readouterr().out)
+    out = run_main(mod, capsys, full, check_mode)
     out['_test_warnings'] = warned
     out['_test_announced'] = announced
     return out, runner
