@@ -266,7 +266,6 @@ msg:
 
 import json
 import os
-import stat
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -275,50 +274,31 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.hapair.cluster.plugins.module_utils.disk_layout import (
     DiskLayoutError,
     build_commands,
-    check_region,
     dev_path,
     find_new_partition,
     human_size,
     msdos_record,
-    parse_blkid_export,
-    parse_lsblk_pairs,
-    parse_parted_machine,
-    parse_wipefs_parsable,
     partition_path,
-    plan_partition,
-    top_disk,
-    validate_options,
+)
+from ansible_collections.hapair.cluster.plugins.module_utils.spare_probe import (
+    C_ENV,
+    OPTIONAL_TOOLS,
+    REQUIRED_TOOLS,
+    SpareProbeError,
+    disk_state,
+    judge,
+    probe_device,
+    read_parted,
+    read_record,
+    record_path,
+    resolve_link,
+    tool_package,
 )
 
-C_ENV = {'LC_ALL': 'C', 'LANG': 'C'}
-LSBLK_COLUMNS = 'NAME,KNAME,TYPE,SIZE,RO,FSTYPE,MOUNTPOINT,PARTLABEL,PARTUUID,PKNAME'
 
-
-# File-system access lives in these small functions so that unit tests can replace them.
-
-def disk_state(path):
-    """(resolved path, exists, is a block device)."""
-    resolved = os.path.realpath(path)
-    try:
-        mode = os.stat(resolved).st_mode
-    except OSError:
-        return resolved, False, False
-    return resolved, True, stat.S_ISBLK(mode)
-
-
-def resolve_link(path):
-    """Realpath of ``path`` if it exists (as a link or file), else None."""
-    if os.path.lexists(path):
-        return os.path.realpath(path)
-    return None
-
-
-def read_record(path):
-    if not os.path.exists(path):
-        return None
-    with open(path) as handle:
-        return json.load(handle)
-
+# File-system access lives in small functions so that unit tests can replace them: disk_state,
+# resolve_link and read_record (shared with the preflight, in module_utils.spare_probe), and
+# the two below, which only this module needs.
 
 def write_record(path, record):
     directory = os.path.dirname(path)
@@ -359,19 +339,18 @@ class SparePartition(object):
         self.module = module
         self.params = module.params
         self.label = self.params['label']
-        self.record_path = os.path.join(self.params['record_dir'],
-                                        'spare-partition-%s.json' % self.label)
+        self.record_path = record_path(self.params['record_dir'], self.label)
         self.changed = False
         self.ran = []
         self.bins = {}
-        for name in ('lsblk', 'parted', 'wipefs', 'blkid'):
+        for name in REQUIRED_TOOLS:
             path = module.get_bin_path(name)
             if not path:
                 module.fail_json(msg='%s is not installed; install the %s package.'
-                                 % (name, 'parted' if name == 'parted' else 'util-linux'),
+                                 % (name, tool_package(name)),
                                  changed=False, mode=self.params['mode'])
             self.bins[name] = path
-        for name in ('partprobe', 'udevadm', 'partx'):
+        for name in OPTIONAL_TOOLS:
             self.bins[name] = module.get_bin_path(name)
 
     # --- commands -----------------------------------------------------------------------
@@ -387,60 +366,21 @@ class SparePartition(object):
         self.module.fail_json(msg=msg, **kwargs)
 
     def read_parted(self, disk):
-        rc, out, err = self.run([self.bins['parted'], '-m', '-s', disk, 'unit', 'B', 'print', 'free'])
-        try:
-            parsed = parse_parted_machine(out)
-        except DiskLayoutError as exc:
-            return None, rc, '%s %s' % (err.strip(), to_native(exc))
-        return parsed, rc, err
+        return read_parted(self.run, self.bins['parted'], disk)
 
     def probe(self, device):
-        rc, out, dummy = self.run([self.bins['blkid'], '-p', '-o', 'export', device])
-        return parse_blkid_export(out) if rc == 0 else {}
+        return probe_device(self.run, self.bins['blkid'], device)
 
-    # --- facts --------------------------------------------------------------------------
-    def gather(self):
-        disk_arg = self.params['disk']
-        disk, exists, is_block = disk_state(disk_arg)
-        info = {'disk': disk, 'disk_arg': disk_arg, 'exists': exists, 'is_block': is_block,
-                'record_path': self.record_path}
-        if not (exists and is_block):
-            return info
-        rc, out, err = self.run([self.bins['lsblk'], '-P', '-b', '-o', LSBLK_COLUMNS])
-        if rc != 0:
-            self.fail('lsblk failed (rc=%d): %s' % (rc, err.strip()), disk=disk)
+    # --- facts and decision (read-only; the preflight runs the same) ---------------------
+    def judge(self):
+        """spare_probe.judge with this module's file-system helpers (looked up at call time)."""
         try:
-            rows = parse_lsblk_pairs(out)
+            return judge(self.run, self.bins, self.params, self.record_path,
+                         disk_state=disk_state, resolve_link=resolve_link, read_record=read_record)
         except DiskLayoutError as exc:
-            self.fail(to_native(exc), disk=disk)
-        info['lsblk'] = rows
-        kname = disk.rsplit('/', 1)[-1]
-
-        info['parted'], info['parted_rc'], info['parted_err'] = self.read_parted(disk)
-        info['blkid'] = self.probe(disk)
-        rc, out, err = self.run([self.bins['wipefs'], '-n', '-p', disk])
-        if rc != 0:
-            self.fail('wipefs -n -p %s failed (rc=%d): %s' % (disk, rc, err.strip()), disk=disk)
-        info['signatures'] = parse_wipefs_parsable(out)
-
-        probes = {}
-        for row in rows:
-            if row.get('TYPE') != 'part':
-                continue
-            on_disk = top_disk(rows, row.get('KNAME')) == kname
-            # Partitions elsewhere are probed only when udev left PARTLABEL/PARTUUID empty.
-            if on_disk or not (row.get('PARTLABEL') or row.get('PARTUUID')):
-                path = dev_path(row['KNAME'])
-                if path not in probes:
-                    probes[path] = self.probe(path)
-        info['probes'] = probes
-        info['by_partlabel'] = resolve_link('/dev/disk/by-partlabel/%s' % self.label)
-        try:
-            info['record'] = read_record(self.record_path)
-        except (IOError, OSError, ValueError) as exc:
-            self.fail('cannot read the ownership record %s: %s. Fix or remove it by hand.'
-                      % (self.record_path, to_native(exc)), disk=disk)
-        return info
+            self.fail(to_native(exc))
+        except SpareProbeError as exc:
+            self.fail(exc.msg, disk=exc.disk)
 
     # --- result -------------------------------------------------------------------------
     def result(self, plan, created, partuuid, commands, **extra):
@@ -473,12 +413,7 @@ class SparePartition(object):
 
     # --- main ---------------------------------------------------------------------------
     def main(self):
-        try:
-            validate_options(self.params)
-        except DiskLayoutError as exc:
-            self.fail(to_native(exc))
-        info = self.gather()
-        plan = plan_partition(info, self.params)
+        plan, info = self.judge()
         if plan['action'] == 'refuse':
             self.fail(plan['msg'], disk=plan.get('disk'))
         if plan['action'] == 'exists':
@@ -486,19 +421,6 @@ class SparePartition(object):
                 self.module.warn(warning)
             self.module.exit_json(**self.result(
                 plan, False, self.partuuid_of(plan['partition'], info.get('lsblk')), []))
-
-        # what is left in the space the partition will cover (invisible to the disk-level checks)
-        rc, out, err = self.run([self.bins['blkid'], '-p', '-o', 'export', '-O', str(plan['start']),
-                                 '-S', str(plan['size_bytes']), plan['disk']])
-        if rc == 0:
-            region = parse_blkid_export(out)
-        elif rc == 2:   # nothing found
-            region = {}
-        else:           # 8: ambivalent (several signatures), or an error: not "nothing"
-            region = {'PROBE_ERROR': 'blkid -p exit %d: %s' % (rc, (err or out).strip())}
-        plan = check_region(plan, region, self.params)
-        if plan['action'] == 'refuse':
-            self.fail(plan['msg'], disk=plan.get('disk'))
         for warning in plan.get('warnings') or []:
             self.module.warn(warning)
 
