@@ -8,6 +8,10 @@ command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v ssh >/dev/null || need+=(openssh-client)
 command -v rsync >/dev/null || need+=(rsync)
 command -v sfdisk >/dev/null || need+=(fdisk)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
+# The lab's backup server: the host's OpenSSH in SFTP-only mode, run per connection (sshd -i) by
+# QEMU's guestfwd; it never listens on a port.
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "host-deps: installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then
@@ -15,5 +19,8 @@ if [ "${#need[@]}" -gt 0 ]; then
     exit 1
   fi
   apt-get update -qq
+  # No service may start on the host as a side effect (openssh-server would start a listening sshd).
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; trap 'rm -f "$policy"' EXIT; fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi

@@ -39,7 +39,7 @@ def lab_fixture():
 def playbook(name, *extra_vars, **kwargs):
     """Run one of playbooks/ against the lab as an operator would: (rc, output, seconds)."""
     argv = [os.path.join(TOP, ".venv", "bin", "ansible-playbook"), "-i", kwargs.get("inventory", INVENTORY),
-            os.path.join(PLAYBOOKS, name)]
+            os.path.join(PLAYBOOKS, name)] + list(kwargs.get("options", ()))
     for ev in extra_vars:
         argv += ["-e", ev]
     started = time.time()

@@ -5,13 +5,18 @@ Layout of one node (PCI slots are fixed so that the guest's names are too):
   slot 4  service NIC      UDP socket pair over 127.0.0.1 with the peer (the servers' LAN)
   slot 5  replication NIC  UDP socket pair over 127.0.0.1 with the peer (the direct cable)
   slot 6  root disk        qcow2 overlay on the shared, read-only base image
-  slot 7  spare disk       raw, sparse (layout "extra-disk" only)
+  slot 7  spare disk       raw, sparse (layouts "extra-disk" and "lvm")
+The access NIC also carries the lab's backup server: QEMU's guestfwd turns a
+connection from a VM to 10.0.2.100:22 into a fresh `sshd -i` on the host, an
+OpenSSH that serves SFTP only, into .lab/backup-server/root, for the lab's key
+only. It listens on no port: the host still talks to nothing but 127.0.0.1.
 UDP socket netdevs are connectionless: either VM can be killed and started
 again without the other noticing anything but a dead link.
 """
 
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -25,7 +30,8 @@ NODES = {
     "node1": {"index": 1, "service": "172.30.0.11/24", "replication": "10.77.0.1/24"},
     "node2": {"index": 2, "service": "172.30.0.12/24", "replication": "10.77.0.2/24"},
 }
-LAYOUTS = ("extra-disk", "unallocated")
+LAYOUTS = ("extra-disk", "unallocated", "lvm")
+BACKUP_ADDRESS = "10.0.2.100"
 BOOT_TIMEOUT = int(os.environ.get("HAPAIR_LAB_BOOT_TIMEOUT", "180"))
 MEMORY_MB = int(os.environ.get("HAPAIR_LAB_MEMORY", "1024"))
 SPARE_BYTES = 1024 * 1024 * 1024
@@ -160,8 +166,10 @@ class Lab(object):
             "-fw_cfg", "name=opt/hapair/authorized_keys,file=" + self.key + ".pub",
             "-netdev", "user,id=access,restrict=on,net=10.0.2.0/24,"
                        "hostfwd=tcp:127.0.0.1:%d-10.0.2.15:22,hostfwd=tcp:127.0.0.1:%d-10.0.2.15:5432,"
-                       "hostfwd=tcp:127.0.0.1:%d-10.0.2.15:8080"
-                       % (ports["ssh"], ports["postgres"], ports["http"]),
+                       "hostfwd=tcp:127.0.0.1:%d-10.0.2.15:8080,"
+                       "guestfwd=tcp:%s:22-cmd:/usr/sbin/sshd -i -f %s"
+                       % (ports["ssh"], ports["postgres"], ports["http"],
+                          BACKUP_ADDRESS, os.path.join(self.backup_dir, "sshd_config")),
             "-device", "virtio-net-pci,netdev=access,mac=%s,addr=0x3" % mac("access", node["index"]),
         ]
         for kind in ("service", "replication"):
@@ -172,7 +180,7 @@ class Lab(object):
         argv += ["-drive", "file=%s,format=qcow2,if=none,id=root,cache=writeback,discard=unmap"
                  % os.path.join(d, "root.qcow2"),
                  "-device", "virtio-blk-pci,drive=root,serial=hapair-root,addr=0x6"]
-        if state["layout"] == "extra-disk":
+        if state["layout"] in ("extra-disk", "lvm"):
             argv += ["-drive", "file=%s,format=raw,if=none,id=spare,cache=writeback"
                      % os.path.join(d, "spare.raw"),
                      "-device", "virtio-blk-pci,drive=spare,serial=hapair-spare,addr=0x7"]
@@ -282,6 +290,7 @@ class Lab(object):
         if not os.path.exists(self.key):
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hapair-lab", "-f", self.key],
                            check=True)
+        self.make_backup_server()
         accel, reason = self.choose_accel(img)
         say("accelerator: %s (%s)" % (accel, reason))
         base = image.ensure_partitioned_image(SPARE_BYTES, say) if layout == "unallocated" \
@@ -289,7 +298,7 @@ class Lab(object):
         state = {
             "layout": layout, "accel": accel, "accel_reason": reason, "image": img, "link": "up",
             "ports": self.allocate_ports(),
-            "secret": secrets.token_hex(24), "boot_seconds": {},
+            "secret": secrets.token_hex(24), "backup_password": secrets.token_hex(16), "boot_seconds": {},
         }
         for name in NODES:
             d = self.node_dir(name)
@@ -297,7 +306,7 @@ class Lab(object):
             os.makedirs(d)
             subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", base,
                             os.path.join(d, "root.qcow2")], check=True)
-            if layout == "extra-disk":
+            if layout in ("extra-disk", "lvm"):
                 with open(os.path.join(d, "spare.raw"), "wb") as f:
                     f.truncate(SPARE_BYTES)
         self.save(state)
@@ -317,6 +326,55 @@ class Lab(object):
                        "boot_seconds": state["boot_seconds"], "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
                       f, indent=2, sort_keys=True)
         return state
+
+    @property
+    def backup_dir(self):
+        return os.path.join(self.dir, "backup-server")
+
+    def make_backup_server(self):
+        """Keys, an empty repository directory and the sshd_config of the lab's SFTP backup server."""
+        d = self.backup_dir
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(os.path.join(d, "root"))
+        for key in ("host_key", "client_key"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hapair-lab-backup",
+                            "-f", os.path.join(d, key)], check=True)
+        shutil.copy(os.path.join(d, "client_key.pub"), os.path.join(d, "authorized_keys"))
+        if os.geteuid() == 0:
+            os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege separation directory
+        user = pwd.getpwuid(os.geteuid()).pw_name
+        with open(os.path.join(d, "sshd_config"), "w") as f:
+            f.write("\n".join([
+                "# The lab's backup server, started by QEMU (guestfwd) as `sshd -i` per connection.",
+                "HostKey %s" % os.path.join(d, "host_key"),
+                "AuthorizedKeysFile %s" % os.path.join(d, "authorized_keys"),
+                "AllowUsers %s" % user,
+                "PermitRootLogin prohibit-password",
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
+                "UsePAM no",
+                "StrictModes no",
+                "AllowTcpForwarding no",
+                "X11Forwarding no",
+                "PermitTTY no",
+                "Subsystem sftp internal-sftp",
+                "ForceCommand internal-sftp -d %s" % os.path.join(d, "root"),
+                "LogLevel VERBOSE",
+                "",
+            ]))
+
+    def backup_inventory_vars(self, state):
+        d = self.backup_dir
+        with open(os.path.join(d, "host_key.pub")) as f:
+            host_key = " ".join(f.read().split()[:2])
+        user = pwd.getpwuid(os.geteuid()).pw_name
+        return [
+            "        hapair_backup_repository: \"sftp:%s@%s:r0\"" % (user, BACKUP_ADDRESS),
+            "        hapair_backup_password: \"%s\"" % state["backup_password"],
+            "        hapair_backup_ssh_private_key: \"{{ lookup('ansible.builtin.file', '%s') }}\""
+            % os.path.join(d, "client_key"),
+            "        hapair_backup_ssh_known_hosts: [\"%s %s\"]" % (BACKUP_ADDRESS, host_key),
+        ]
 
     def last_run(self):
         """How the lab last came up (kept after 'down'), for CI's closing line."""
@@ -361,6 +419,19 @@ class Lab(object):
         state["boot_seconds"].update(took)
         self.save(state)
 
+    def replace_disk(self, name, say):
+        """A new, blank spare disk for a stopped node (the old one failed or was wiped)."""
+        state = self.require()
+        if state["layout"] not in ("extra-disk", "lvm"):
+            raise LabError("layout %s has no spare disk to replace" % state["layout"])
+        if self.running(name):
+            raise LabError("%s is running: 'labctl kill %s' (or shut it down) before replacing its disk" % (name, name))
+        path = os.path.join(self.node_dir(name), "spare.raw")
+        os.remove(path)
+        with open(path, "wb") as f:
+            f.truncate(SPARE_BYTES)
+        say("%s: new blank spare disk (%d MiB)" % (name, SPARE_BYTES // 2 ** 20))
+
     def link(self, updown, say):
         state = self.require()
         for name in NODES:
@@ -395,6 +466,7 @@ class Lab(object):
 
     def write_inventory(self, state):
         spare = {"extra-disk": ("/dev/disk/by-id/virtio-hapair-spare", "whole_disk"),
+                 "lvm": ("/dev/disk/by-id/virtio-hapair-spare", "whole_disk"),
                  "unallocated": ("/dev/disk/by-id/virtio-hapair-root", "free_space")}[state["layout"]]
         lines = [
             "# Generated by tests/lab/labctl for the local lab (layout %s); rewritten at every 'labctl up'." % state["layout"],
@@ -414,6 +486,7 @@ class Lab(object):
             "        hapair_shared_secret: \"%s\"" % state["secret"],
             "        hapair_services: [hapair-demo.service]",
             "        hapair_service_ip: 172.30.0.10/24",
+        ] + self.backup_inventory_vars(state) + (["        hapair_spare_lvm: true"] if state["layout"] == "lvm" else []) + [
             "      hosts:",
         ]
         for name, node in sorted(NODES.items()):

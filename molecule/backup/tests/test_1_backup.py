@@ -1,0 +1,215 @@
+"""Backups that follow the Primary (restic over SFTP to the lab's backup server).
+
+One sequence on one fresh lab with an LVM-backed mirror, node1 Primary at the start.
+Figures (backup and restore durations, time frozen) go to tests/output/figures/backup.json.
+"""
+
+import json
+import os
+import re
+import time
+
+from hapair_lab.checks import TOP, adhoc, drbd_state, hostvars, node, playbook, wait_for
+
+DATA = "/srv/hapair/data"
+UNIT = "hapair-demo.service"
+ROLE_ONLY = os.path.join(TOP, "molecule", "backup", "backup_role.yml")
+FIGURES = os.path.join(TOP, "tests", "output", "figures", "backup.json")
+REPO = os.path.join(TOP, ".lab", "backup-server", "root", "r0")
+OUTPUTS = []  # every playbook output of this module: the password must be in none of them
+
+
+def run(name, *extra, **kwargs):
+    rc, out, secs = playbook(name, *extra, **kwargs)
+    OUTPUTS.append(out)
+    return rc, out, secs
+
+
+def figure(key, value):
+    os.makedirs(os.path.dirname(FIGURES), exist_ok=True)
+    figures = {}
+    if os.path.exists(FIGURES):
+        with open(FIGURES) as f:
+            figures = json.load(f)
+    figures[key] = value
+    figures["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    with open(FIGURES, "w") as f:
+        json.dump(figures, f, indent=2, sort_keys=True)
+
+
+def write_dataset(host):
+    host.check_output(
+        "for d in keep victim; do mkdir -p %s/$d; for i in $(seq 1 12); do "
+        "head -c $((i * 65536)) /dev/urandom > %s/$d/f$i; done; done; sync", DATA, DATA)
+
+
+def checksums(host, root=DATA):
+    return host.check_output("cd %s && find . -type f | sort | xargs sha256sum", root)
+
+
+def snapshot_count():
+    path = os.path.join(REPO, "snapshots")
+    return len(os.listdir(path)) if os.path.isdir(path) else 0
+
+
+def fingerprint():
+    """What a refused operation must not change, on both nodes and in the repository."""
+    fp = {"snapshots": snapshot_count()}
+    for name in ("node1", "node2"):
+        h = node(name)
+        fp[name] = {
+            "files": h.run("sha256sum /etc/hapair/backup/* 2>/dev/null").stdout,
+            "drbd": drbd_state(h),
+            "app": h.service(UNIT).is_running,
+            "data": h.run("cd %s 2>/dev/null && find . -type f | sort | xargs -r sha256sum", DATA).stdout,
+        }
+    return fp
+
+
+def primary():
+    roles = dict((n, drbd_state(node(n)).get("role")) for n in ("node1", "node2"))
+    return [n for n, r in roles.items() if r == "Primary"][0]
+
+
+def test_1_backup_then_restore_in_place(lab):
+    p = node("node1")
+    assert primary() == "node1"
+    write_dataset(p)
+    before = checksums(p)
+    count = snapshot_count()
+
+    rc, out, secs = run("backup.yml")
+    assert rc == 0, out
+    said = re.search(r"snapshot (\w+) \((\w+)\), (\d+) files, (\d+) bytes added, backup ([\d.]+) s, "
+                     r"filesystem frozen ([\d.]+) s, ([\d.]+) s in all", out)
+    assert said, out
+    assert said.group(2) == "snapshot"  # LVM layout: the filesystem is frozen only while the snapshot is taken
+    assert snapshot_count() == count + 1
+    assert "hapair-backup" not in p.check_output("lvs --noheadings -o lv_name")  # the snapshot volume is gone
+    figure("backup", {"playbook_seconds": round(secs, 1), "backup_seconds": float(said.group(5)),
+                      "frozen_seconds": float(said.group(6)), "job_seconds": float(said.group(7)),
+                      "files": int(said.group(3)), "bytes_added": int(said.group(4)),
+                      "data_bytes": int(p.check_output("du -sb %s | cut -f1", DATA))})
+
+    p.check_output("rm -rf %s/victim && sync", DATA)  # the human error
+    assert checksums(p) != before
+
+    rc, out, secs = run("restore.yml", "hapair_restore_in_place=true")
+    assert rc == 0, out
+    assert checksums(p) == before
+    assert p.service(UNIT).is_running
+    m = re.search(r"restored into /srv/hapair in ([\d.]+) s", out)
+    assert m, out
+    figure("restore_in_place", {"playbook_seconds": round(secs, 1), "restore_seconds": float(m.group(1))})
+    rc, out, dummy = run("status.yml")
+    assert rc == 0, out
+
+
+def test_2_restore_into_a_directory(lab):
+    p = node("node1")
+    rc, out, dummy = run("restore.yml", "hapair_restore_target=/var/tmp/pick")
+    assert rc == 0, out
+    assert checksums(p, "/var/tmp/pick/data") == checksums(p)
+    p.check_output("rm -rf /var/tmp/pick")
+
+
+def test_3_the_timer_follows_the_primary(lab):
+    for name in ("node1", "node2"):
+        h = node(name)
+        assert h.check_output("systemctl is-enabled hapair-backup@r0.timer hapair-backup-check@r0.timer").split() == \
+            ["enabled", "enabled"]
+        assert h.service("hapair-backup@r0.timer").is_running
+    rc, out, dummy = run("failover.yml")
+    assert rc == 0, out
+    assert primary() == "node2"
+    count = snapshot_count()
+    since = {}
+    for name in ("node1", "node2"):
+        h = node(name)
+        since[name] = h.check_output("date '+%Y-%m-%d %H:%M:%S'")
+        # Make the real timer fire now: a runtime drop-in, gone at the next boot and removed below.
+        h.check_output("mkdir -p /run/systemd/system/hapair-backup@r0.timer.d && printf '[Timer]\\nOnActiveSec=3\\n"
+                       "RandomizedDelaySec=0\\n' > /run/systemd/system/hapair-backup@r0.timer.d/now.conf && "
+                       "systemctl daemon-reload && systemctl restart hapair-backup@r0.timer")
+
+    def ran(name):
+        log = node(name).run("journalctl -u hapair-backup@r0.service --since %s --no-pager -o cat",
+                             since[name]).stdout
+        return log if ("Finished" in log or "Failed" in log) else None
+    logs = dict((n, wait_for(lambda n=n: ran(n), 240, "the backup timer to run on %s" % n, interval=5))
+                for n in ("node2", "node1"))
+    for name in ("node1", "node2"):
+        node(name).check_output("rm -rf /run/systemd/system/hapair-backup@r0.timer.d && systemctl daemon-reload && "
+                                "systemctl restart hapair-backup@r0.timer")
+    assert '"snapshot_id"' in logs["node2"], logs["node2"]
+    assert "Secondary" in logs["node1"] and '"snapshot_id": "' not in logs["node1"], logs["node1"]
+    assert snapshot_count() == count + 1
+    rc, out, dummy = run("failover.yml")
+    assert rc == 0, out
+    assert primary() == "node1"
+
+
+def test_4_secondary_backs_up_only_from_its_own_snapshot(lab):
+    count = snapshot_count()
+    rc, out = adhoc("node2", "hapair.cluster.backup_run", "resource=r0")
+    OUTPUTS.append(out)
+    assert rc != 0 and "Secondary" in out, out
+    assert snapshot_count() == count
+    rc, out = adhoc("node2", "hapair.cluster.backup_run", "resource=r0 from_secondary_snapshot=true")
+    OUTPUTS.append(out)
+    assert rc == 0, out
+    assert snapshot_count() == count + 1
+    s = node("node2")
+    assert "hapair-backup" not in s.check_output("lvs --noheadings -o lv_name")
+    assert drbd_state(s).get("disk") == "UpToDate" and drbd_state(s).get("connection") == "Connected"
+
+
+def test_5_wrong_inputs_change_nothing(lab):
+    cases = [
+        (ROLE_ONLY, ["hapair_backup_password=not-the-password-4711"], "password"),
+        (ROLE_ONLY, ["hapair_backup_repository=sftp:root@backup.invalid:r0"], "reach"),
+        (ROLE_ONLY, ["hapair_backup_repository=/srv/hapair/restic"], "is on the mirror"),
+        ("restore.yml", ["hapair_restore_in_place=true", "hapair_restore_snapshot=0123abcd"], "0123abcd"),
+        ("restore.yml", ["hapair_restore_in_place=true", "hapair_restore_node=node2"],
+         "Refusing to restore in place on node2"),
+    ]
+    for book, extra, words in cases:
+        before = fingerprint()
+        rc, out, dummy = run(book, *extra)
+        assert rc != 0, (extra, out)
+        assert words in out, (extra, words, out[-3000:])
+        assert fingerprint() == before, extra
+    assert not any("not-the-password-4711" in out for out in OUTPUTS)
+
+
+def test_6_the_password_is_never_shown(lab):
+    password = hostvars(node("node1"))["hapair_backup_password"]
+    rc, out, dummy = run("backup.yml", options=["-vvv"])
+    assert rc == 0, out
+    for out in OUTPUTS:
+        assert password not in out
+    for name in ("node1", "node2"):
+        h = node(name)
+        assert password not in h.run("journalctl --no-pager -o cat").stdout
+        assert password not in h.run("ps -eo args").stdout
+        assert h.file("/etc/hapair/backup/r0.password").mode == 0o600
+        assert h.file("/etc/hapair/backup/r0.json").mode == 0o600
+
+
+def test_7_rebuild_from_backup_after_both_disks_are_lost(lab):
+    p = node("node1")
+    expected = checksums(p)
+    rc, out, dummy = run("backup.yml")
+    assert rc == 0, out
+    for name in ("node1", "node2"):
+        lab("kill", name)
+        lab("replace-disk", name)
+    for name in ("node1", "node2"):
+        lab("start", name)
+    assert not node("node1").run("test -d %s", DATA).rc == 0
+    rc, out, secs = run("rebuild_from_backup.yml", timeout=1800)
+    assert rc == 0, out[-5000:]
+    assert checksums(node("node1")) == expected
+    figure("rebuild_from_backup", {"playbook_seconds": round(secs, 1)})
+    rc, out, dummy = run("status.yml")
+    assert rc == 0, out
