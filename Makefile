@@ -15,7 +15,7 @@ export ANSIBLE_INTERPRETER_PYTHON := auto_silent
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export MOLECULE_GLOB := molecule/*/molecule.yml
 
-.PHONY: help venv host-deps collection lab lab-down lab-status test unit lint sanity molecule bench clean
+.PHONY: help venv host-deps collection lab lab-down lab-status test unit lint sanity molecule bench proof-pg clean
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
@@ -72,3 +72,9 @@ clean: lab-down
 # Figures for the closing notes: needs the lab (make lab); writes bench/results.json.
 bench: venv collection
 	$(PY) bench/bench.py
+
+# PostgreSQL on the pair (playbooks/examples/postgresql.yml) under pgbench through a switchover,
+# a crash of the Primary and a backup/restore; needs the lab (make lab). Writes the
+# "postgresql" section of bench/results.json and fails when a committed transaction is lost.
+proof-pg: venv collection
+	$(PY) proof/pg_failover.py

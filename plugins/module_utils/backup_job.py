@@ -1453,41 +1453,64 @@ def list_snapshots(cfg, runner=None, logger=None):
 
 
 def restore(cfg, snapshot='latest', target=None, includes=None, runner=None, logger=None, clock=None,
-            check_mode=False):
+            check_mode=False, exact=False):
     """Restore one snapshot into ``target`` (created if missing); the result dict.
 
     The snapshot is resolved first among the pair's snapshots: an unknown id fails
     before anything is written, listing the newest ones.
+
+    exact: leave ``target`` exactly as the snapshot was, removing what was created
+    since. restic 0.14 has no ``restore --delete``, so the snapshot is restored into a
+    staging directory inside ``target`` (the same filesystem) and rsync --delete makes
+    ``target`` match it. A database's data directory needs this: WAL segments newer
+    than the snapshot left in place would be replayed on top of it.
     """
     job = _Job(cfg, runner, logger, clock)
     started = job.clock()
     snapshots = list_snapshots(cfg, job.runner, job.log)
     chosen = find_snapshot(snapshots, snapshot)
     if check_mode:
-        return _restore(job, cfg, chosen, target, includes, started, True)
+        return _restore(job, cfg, chosen, target, includes, started, True, exact)
     # no scheduled backup while files are being put back
     lock = _Lock(cfg['lock_file'], cfg['resource'])
     lock.acquire()
     try:
-        return _restore(job, cfg, chosen, target, includes, started, False)
+        return _restore(job, cfg, chosen, target, includes, started, False, exact)
     finally:
         lock.release()
 
 
-def _restore(job, cfg, chosen, target, includes, started, check_mode):
+def _restore(job, cfg, chosen, target, includes, started, check_mode, exact=False):
     result = {'changed': False, 'snapshot_id': chosen['id'], 'short_id': chosen['short_id'],
               'snapshot_time': chosen['time'], 'target': target, 'files_restored': None,
-              'duration_seconds': None, 'log': job.lines}
-    args = ['restore', chosen['id'], '--target', target]
+              'duration_seconds': None, 'exact': bool(exact), 'log': job.lines}
+    staging_name = '.hapair-restore-%s' % chosen['short_id']
+    staging = os.path.join(target, staging_name) if exact else target
+    args = ['restore', chosen['id'], '--target', staging]
     for pattern in includes or []:
         args += ['--include', pattern]
-    result['commands'] = [' '.join([cfg['restic']] + args)]
+    sync = ['rsync', '-aHAX', '--delete', '--exclude', '/%s/' % staging_name, staging + '/', target + '/']
+    result['commands'] = [' '.join([cfg['restic']] + args)] + ([' '.join(sync), 'rm -rf ' + staging] if exact else [])
     if check_mode:
         result['changed'] = True
         result['duration_seconds'] = round(job.clock() - started, 3)
         return result
     _make_dir(target)
-    rc, out, err = job.restic(args)
+    try:
+        rc, out, err = job.restic(args)
+        if rc == 0 and exact:
+            job.log('making %s exactly the snapshot (files created since are removed)' % target)
+            src, sout, serr = job.run(sync)
+            if src != 0:
+                error = BackupError('rsync from %s into %s failed (exit %d): %s; the target holds the snapshot\'s files '
+                                    'plus some newer ones' % (staging, target, src, _output_text(sout, serr)),
+                                    kind='restore')
+                result['changed'] = True
+                error.result = result
+                raise error
+    finally:
+        if exact:
+            job.run(['rm', '-rf', '--one-file-system', staging])
     result['duration_seconds'] = round(job.clock() - started, 3)
     if rc != 0:
         error = job.restic_failed(rc, err, 'restic restore of %s into %s failed' % (chosen['short_id'], target))

@@ -47,6 +47,16 @@ options:
     description: Restore over the live mirror (Primary only, O(target) = the mount point).
     type: bool
     default: false
+  exact:
+    description:
+      - Leave O(target) exactly as the snapshot was, B(removing) files and directories created since. restic 0.14
+        has no C(restore --delete), so the snapshot is restored into a staging directory inside O(target) (the same
+        filesystem: it needs room for a full copy) and C(rsync -aHAX --delete) makes O(target) match it.
+      - Needed for a database's data directory (WAL segments newer than the snapshot left in place would be
+        replayed on top of it). C(restore.yml) sets it for in-place restores unless told otherwise.
+      - With V(false) the snapshot's files are put back over what is there and newer files stay.
+    type: bool
+    default: false
   include:
     description: Restore only these paths of the snapshot (C(restic restore --include)); paths are
       relative to the mirror's root, for example V(/data/www).
@@ -124,6 +134,10 @@ in_place:
   description: Whether the live mirror was restored.
   returned: always
   type: bool
+exact:
+  description: Whether O(target) was made exactly the snapshot (newer files removed).
+  returned: success
+  type: bool
 files_restored:
   description: Files restored, when restic says (restic 0.17 and later); null otherwise.
   returned: success
@@ -168,6 +182,7 @@ def main():
             target=dict(type='path', required=True),
             in_place=dict(type='bool', default=False),
             include=dict(type='list', elements='str', default=[]),
+            exact=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )
@@ -186,7 +201,7 @@ def main():
                                       node_name())
         result['target'] = target
         result.update(restore(cfg, params['snapshot'], target, params['include'], runner,
-                              check_mode=module.check_mode))
+                              check_mode=module.check_mode, exact=params['exact']))
     except BackupError as ex:
         result.update(ex.result or {})
         module.fail_json(msg=ex.message, kind=ex.kind, **result)

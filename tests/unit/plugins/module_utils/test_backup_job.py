@@ -907,6 +907,27 @@ def test_restore_latest(tmp_path):
     assert oct(os.stat(target).st_mode & 0o777) == oct(0o700)
 
 
+def test_exact_restore_stages_syncs_with_delete_and_cleans_up(tmp_path):
+    target = str(tmp_path / 'mirror')
+    node = FakeNode(answers={'rsync': (0, '', ''), 'rm': (0, '', '')})
+    result = bj.restore(config(tmp_path), 'latest', target, None, node, exact=True)
+    full = 'fa3818fe812fa717a2a598bef97cb49a3a777e22378aa1ded05fac0ea81e789e'
+    staging = target + '/.hapair-restore-fa3818fe'
+    assert node.keys[1:] == ['restic restore %s --target %s' % (full, staging),
+                             'rsync -aHAX --delete --exclude /.hapair-restore-fa3818fe/ %s/ %s/' % (staging, target),
+                             'rm -rf --one-file-system %s' % staging]
+    assert result['exact'] is True and result['changed'] is True
+
+
+def test_exact_restore_cleans_the_staging_directory_when_restic_fails(tmp_path):
+    target = str(tmp_path / 'mirror')
+    node = FakeNode(answers={'restic restore': (1, '', 'Fatal: disk full\n'), 'rm': (0, '', '')})
+    with pytest.raises(bj.BackupError):
+        bj.restore(config(tmp_path), 'latest', target, None, node, exact=True)
+    assert node.ran('rsync') == []
+    assert node.keys[-1] == 'rm -rf --one-file-system %s/.hapair-restore-fa3818fe' % target
+
+
 def test_restore_counts_files_when_restic_says(tmp_path):
     node = FakeNode(answers={'restic restore': (0, 'Summary: Restored 3 files/dirs (18 B) in 0:00\n', '')})
     assert bj.restore(config(tmp_path), '807677ed', str(tmp_path / 't'), None, node)['files_restored'] == 3
