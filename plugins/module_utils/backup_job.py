@@ -326,6 +326,19 @@ def load_config(path):
     return validate_config(data, source=path)
 
 
+CONFIG_PATH = '/etc/hapair/backup/%s.json'
+
+
+def load_resource_config(resource, path=None):
+    """The settings of one resource: ``path`` or the role's default file, checked to be that resource's."""
+    path = path or CONFIG_PATH % resource
+    cfg = load_config(path)
+    if cfg['resource'] != resource:
+        raise BackupError('%s is the backup configuration of %s, not of %s' % (path, cfg['resource'], resource),
+                          kind='config')
+    return cfg
+
+
 # ---------------------------------------------------------------------------
 # restic command lines and environment
 

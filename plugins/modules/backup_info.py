@@ -20,14 +20,7 @@ description:
     the repository's lock.
   - A repository that cannot be reached or opened (wrong password, no repository) makes the module
     fail with restic's reason and what to do.
-options:
-  resource:
-    description: The DRBD resource.
-    type: str
-    default: r0
-  config:
-    description: The job's settings file. Default C(/etc/hapair/backup/RESOURCE.json).
-    type: path
+options: {}
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -43,6 +36,8 @@ attributes:
 seealso:
   - module: hapair.cluster.backup_run
   - module: hapair.cluster.backup_restore
+extends_documentation_fragment:
+  - hapair.cluster.backup_settings
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''
@@ -115,10 +110,8 @@ host:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hapair.cluster.plugins.module_utils.backup_job import (
-    BackupError, command_runner, list_snapshots, load_config, redact,
+    BackupError, command_runner, list_snapshots, load_resource_config, redact,
 )
-
-CONFIG = '/etc/hapair/backup/%s.json'
 
 
 def main():
@@ -130,11 +123,8 @@ def main():
         supports_check_mode=True,
     )
     resource = module.params['resource']
-    path = module.params['config'] or CONFIG % resource
     try:
-        cfg = load_config(path)
-        if cfg['resource'] != resource:
-            raise BackupError('%s is the backup configuration of %s, not of %s' % (path, cfg['resource'], resource))
+        cfg = load_resource_config(resource, module.params['config'])
         snapshots = list_snapshots(cfg, command_runner(module.run_command))
     except BackupError as ex:
         module.fail_json(msg=ex.message, kind=ex.kind)

@@ -28,13 +28,6 @@ description:
   - While the restore runs, the job's lock is held, so the scheduled backup of the same resource
     does not save a half-restored mirror.
 options:
-  resource:
-    description: The DRBD resource.
-    type: str
-    default: r0
-  config:
-    description: The job's settings file. Default C(/etc/hapair/backup/RESOURCE.json).
-    type: path
   snapshot:
     description: V(latest), or a snapshot id (full, short, or an unambiguous prefix).
     type: str
@@ -50,8 +43,8 @@ options:
   exact:
     description:
       - Leave O(target) exactly as the snapshot was, B(removing) files and directories created since. restic 0.14
-        has no C(restore --delete), so the snapshot is restored into a staging directory inside O(target) (the same
-        filesystem: it needs room for a full copy) and C(rsync -aHAX --delete) makes O(target) match it.
+        has no C(restore --delete), so the snapshot is restored into a staging directory inside O(target) (on the
+        same filesystem, which needs room for a full copy) and C(rsync -aHAX --delete) makes O(target) match it.
       - Needed for a database's data directory (WAL segments newer than the snapshot left in place would be
         replayed on top of it). C(restore.yml) sets it for in-place restores unless told otherwise.
       - With V(false) the snapshot's files are put back over what is there and newer files stay.
@@ -83,6 +76,8 @@ notes:
 seealso:
   - module: hapair.cluster.backup_info
   - module: hapair.cluster.backup_run
+extends_documentation_fragment:
+  - hapair.cluster.backup_settings
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''
@@ -166,11 +161,9 @@ log:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hapair.cluster.plugins.module_utils.backup_job import (
-    BackupError, check_restore_target, command_runner, drbd_role, load_config, node_name,
+    BackupError, check_restore_target, command_runner, drbd_role, load_resource_config, node_name,
     read_mountinfo, restore,
 )
-
-CONFIG = '/etc/hapair/backup/%s.json'
 
 
 def main():
@@ -188,12 +181,9 @@ def main():
     )
     params = module.params
     resource = params['resource']
-    path = params['config'] or CONFIG % resource
     result = dict(changed=False, target=params['target'], in_place=params['in_place'], role=None)
     try:
-        cfg = load_config(path)
-        if cfg['resource'] != resource:
-            raise BackupError('%s is the backup configuration of %s, not of %s' % (path, cfg['resource'], resource))
+        cfg = load_resource_config(resource, params['config'])
         runner = command_runner(module.run_command)
         role, dummy, dummy2 = drbd_role(runner, resource)
         result['role'] = role

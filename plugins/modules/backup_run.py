@@ -37,13 +37,6 @@ description:
   - A backup of the same resource that is already running on this node (the timer) makes the
     module fail with "another backup of RESOURCE is running".
 options:
-  resource:
-    description: The DRBD resource whose mirror is backed up.
-    type: str
-    default: r0
-  config:
-    description: The job's settings file. Default C(/etc/hapair/backup/RESOURCE.json).
-    type: path
   consistency:
     description: Overrides the configured consistency mode for this run.
     type: str
@@ -81,6 +74,8 @@ seealso:
   - module: hapair.cluster.backup_info
   - module: hapair.cluster.backup_restore
   - module: hapair.cluster.backup_repository
+extends_documentation_fragment:
+  - hapair.cluster.backup_settings
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''
@@ -207,11 +202,9 @@ log:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hapair.cluster.plugins.module_utils.backup_job import (
-    CONSISTENCY, BackupError, command_runner, drbd_peer_names, load_config, node_name,
+    CONSISTENCY, BackupError, command_runner, drbd_peer_names, load_resource_config, node_name,
     read_mountinfo, run_backup,
 )
-
-CONFIG = '/etc/hapair/backup/%s.json'
 
 
 def secondary_message(result, resource, node, peers):
@@ -234,14 +227,10 @@ def main():
         supports_check_mode=True,
     )
     resource = module.params['resource']
-    path = module.params['config'] or CONFIG % resource
     try:
-        cfg = load_config(path)
+        cfg = load_resource_config(resource, module.params['config'])
     except BackupError as ex:
         module.fail_json(msg=ex.message, resource=resource)
-    if cfg['resource'] != resource:
-        module.fail_json(msg='%s is the backup configuration of %s, not of %s' % (path, cfg['resource'], resource),
-                         resource=resource)
 
     runner = command_runner(module.run_command)
     node = node_name()
