@@ -15,7 +15,7 @@ export ANSIBLE_INTERPRETER_PYTHON := auto_silent
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export MOLECULE_GLOB := molecule/*/molecule.yml
 
-.PHONY: help venv host-deps collection lab lab-down lab-status test unit lint sanity molecule bench proof-pg clean
+.PHONY: help venv host-deps collection lab lab-down lab-status test unit lint sanity molecule bench proof proof-pg clean
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
@@ -72,6 +72,11 @@ clean: lab-down
 # Figures for the closing notes: needs the lab (make lab); writes bench/results.json.
 bench: venv collection
 	$(PY) bench/bench.py
+
+# The data-loss rounds and the fault matrix (proof/proof.py); needs the lab (make lab). Writes
+# proof/results.json and proof/REPORT.md; PROOF_ROUNDS=N (default 20), PROOF_FAULTS=0 skips the faults.
+proof: venv collection
+	$(PY) proof/proof.py
 
 # PostgreSQL on the pair (playbooks/examples/postgresql.yml) under pgbench through a switchover,
 # a crash of the Primary and a backup/restore; needs the lab (make lab). Writes the

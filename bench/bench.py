@@ -10,6 +10,11 @@ Sections:
   provision.lab             accelerator and boot-to-SSH times
   provision.link            iperf3 between the replication addresses (TCP, 10 s)
   provision.full_resync     `drbdadm invalidate` on the Secondary: a full resync from the Primary
+  provision.disk            fio, O_DIRECT: sequential 1 MiB writes and 4 KiB synchronous write latency,
+                            raw on the Secondary's backing device with DRBD down there, and through
+                            DRBD (a file on the mounted mirror, O_DIRECT) on the Primary while connected;
+                            the raw writes overwrite the Secondary's copy, so a full resync follows
+                            (measured as full_resync)
   provision.provision_rerun wall time and changed count of a second provision.yml run
   operations.switchover     failover.yml there and back: wall time and the service gap a probe
                             outside the VMs saw; then the same steps typed by hand over SSH (the floor)
@@ -80,6 +85,56 @@ def measure_link(primary, secondary):
         "mbit_per_s": round(end["sum_received"]["bits_per_second"] / 1e6, 1),
         "retransmits": end["sum_sent"].get("retransmits"),
         "mtu": mtu,
+    }
+
+
+FIO = ("fio --name=bench --filename={path} --ioengine=psync --direct=1 --group_reporting --output-format=json "
+       "{extra}")
+
+
+def fio(node, path, extra):
+    out = json.loads(sh(node, FIO.format(path=path, extra=extra), timeout=600))
+    return out["jobs"][0]["write"]
+
+
+def backing_device(node):
+    return re.search(r"disk\s+(\S+);", sh(node, "drbdadm dump %s" % RESOURCE)).group(1)
+
+
+def measure_disk(primary, secondary):
+    """Raw backing disk vs the mirror, same sizes, same tool; the caller resyncs the Secondary afterwards."""
+    size = "256M"
+    seq = "--rw=write --bs=1M --size=%s" % size
+    lat = "--rw=randwrite --bs=4k --sync=1 --iodepth=1 --size=%s --runtime=15 --time_based" % size
+    dev = backing_device(secondary)
+    sh(secondary, "drbdadm down %s" % RESOURCE)
+    try:
+        raw_seq = fio(secondary, dev, seq)
+        raw_lat = fio(secondary, dev, lat)
+    finally:
+        sh(secondary, "drbdadm up %s" % RESOURCE)
+    wait = time.time() + 120
+    while events2(primary).get("connection", {}).get("connection") != "Connected" and time.time() < wait:
+        time.sleep(1)
+    mirrored = "/srv/hapair/bench.fio"
+    try:
+        mir_seq = fio(primary, mirrored, seq)
+        mir_lat = fio(primary, mirrored, lat)
+    finally:
+        sh(primary, "rm -f %s" % mirrored)
+    def mbs(w):
+        return round(w["bw_bytes"] / 1e6, 1)
+
+    def lat_ms(w):
+        return round(w["clat_ns"]["mean"] / 1e6, 2)
+    return {
+        "tool": "fio psync O_DIRECT; sequential 1 MiB writes of %s; 4 KiB O_SYNC random writes, queue depth 1, 15 s"
+                % size,
+        "raw_device": dev,
+        "raw_seq_mb_per_s": mbs(raw_seq), "mirrored_seq_mb_per_s": mbs(mir_seq),
+        "raw_4k_sync_latency_ms": lat_ms(raw_lat), "mirrored_4k_sync_latency_ms": lat_ms(mir_lat),
+        "mirrored_path": "a file on the mounted mirror (xfs on /dev/drbdN): writing /dev/drbdN itself would destroy "
+                         "the filesystem",
     }
 
 
@@ -203,6 +258,7 @@ def main():
                   "layout": status.get("layout"),
                   "boot_to_ssh_s": dict((n, v.get("boot_seconds")) for n, v in status.get("nodes", {}).items())}
     steps = [("link", lambda: measure_link(primary, secondary)),
+             ("disk", lambda: measure_disk(primary, secondary)),
              ("full_resync", lambda: measure_full_resync(primary, secondary)),
              ("provision_rerun", measure_provision_rerun)]
     for name, step in steps:
@@ -222,7 +278,13 @@ def main():
     ops["at"] = run["at"]
     results["operations"] = ops
     if "link" in run and "full_resync" in run:
-        run["ratios"] = {"full_resync_over_link": round(run["full_resync"]["mb_per_s"] * 8 / run["link"]["mbit_per_s"], 2)}
+        link_mbs = run["link"]["mbit_per_s"] / 8.0
+        run["ratios"] = {"full_resync_over_link": round(run["full_resync"]["mb_per_s"] / link_mbs, 2)}
+        if "disk" in run:
+            floor = min(run["disk"]["raw_seq_mb_per_s"], link_mbs)
+            run["ratios"]["mirrored_seq_over_min_raw_link"] = round(run["disk"]["mirrored_seq_mb_per_s"] / floor, 2)
+            run["ratios"]["mirrored_over_raw_4k_sync_latency"] = round(
+                run["disk"]["mirrored_4k_sync_latency_ms"] / run["disk"]["raw_4k_sync_latency_ms"], 2)
     results["provision"] = run
     with open(RESULTS, "w") as f:
         json.dump(results, f, indent=2, sort_keys=True)
