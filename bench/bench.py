@@ -122,6 +122,7 @@ def measure_disk(primary, secondary):
         mir_lat = fio(primary, mirrored, lat)
     finally:
         sh(primary, "rm -f %s" % mirrored)
+
     def mbs(w):
         return round(w["bw_bytes"] / 1e6, 1)
 

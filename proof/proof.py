@@ -21,7 +21,6 @@ acknowledged record or a check failed. PROOF_FAULTS=0 skips the fault matrix.
 import datetime
 import json
 import os
-import subprocess
 import sys
 import time
 
