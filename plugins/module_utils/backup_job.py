@@ -705,11 +705,29 @@ def _kill_group(proc):
         pass
 
 
+PIPE_GRACE = 5.0  # seconds to collect what is left in the pipes once the command has ended
+
+
+def _drain(pipe, sink):
+    try:
+        while True:
+            chunk = os.read(pipe.fileno(), 65536)
+            if not chunk:
+                break
+            sink.append(chunk)
+    except (OSError, ValueError):
+        pass
+
+
 def default_runner(argv, cwd=None, env=None, timeout=None):
     """Run argv (no shell); (rc, stdout, stderr). ``env`` is ADDED to the inherited environment.
 
     The command gets its own process group, killed when ``timeout`` seconds pass
     (rc 124) or when this process is interrupted; a missing program gives rc 127.
+    The runner waits for the command itself, not for the end of its output: once it
+    has exited, whatever it left running in its group (restic's sftp ssh) is killed,
+    because such a child keeps the pipes open and a job waiting for them would keep
+    a frozen filesystem frozen.
     """
     full_env = None
     if env:
@@ -724,27 +742,38 @@ def default_runner(argv, cwd=None, env=None, timeout=None):
                                     stderr=subprocess.PIPE, close_fds=True, preexec_fn=os.setsid)
         except OSError as ex:
             return 127, '', '%s: %s' % (argv[0], ex.strerror or ex)
-        expired = []
-        timer = None
-        if timeout:
-            def expire():
-                expired.append(True)
-                _kill_group(proc)
-            timer = threading.Timer(timeout, expire)
-            timer.daemon = True
-            timer.start()
-        try:
-            out, err = proc.communicate()
-        except BaseException:
-            _kill_group(proc)
-            proc.wait()
-            raise
-        finally:
-            if timer is not None:
-                timer.cancel()
     finally:
         devnull.close()
-    out, err = _text(out), _text(err)
+    out_chunks, err_chunks = [], []
+    readers = [threading.Thread(target=_drain, args=(proc.stdout, out_chunks)),
+               threading.Thread(target=_drain, args=(proc.stderr, err_chunks))]
+    for reader in readers:
+        reader.daemon = True
+        reader.start()
+    expired = []
+    timer = None
+    if timeout:
+        def expire():
+            expired.append(True)
+            _kill_group(proc)
+        timer = threading.Timer(timeout, expire)
+        timer.daemon = True
+        timer.start()
+    try:
+        proc.wait()
+    except BaseException:
+        _kill_group(proc)
+        proc.wait()
+        raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+        _kill_group(proc)
+        for reader in readers:
+            reader.join(PIPE_GRACE)
+        proc.stdout.close()
+        proc.stderr.close()
+    out, err = _text(b''.join(out_chunks)), _text(b''.join(err_chunks))
     if expired:
         return 124, out, (err + '\n' if err else '') + 'timed out after %s s and was killed' % timeout
     return proc.returncode, out, err
@@ -1254,23 +1283,54 @@ def _backup_primary(job, result, mode, mountinfo):
 
 
 def _freeze_and_backup(job, result):
-    """fsfreeze -f, back up the mount point, fsfreeze -u (always)."""
+    """fsfreeze -f, back up the mount point, fsfreeze -u (always).
+
+    Two things bound the freeze: the runner kills restic after freeze_timeout, and a
+    watchdog thread thaws the filesystem at the same moment whatever restic and the
+    runner are doing (a runner stuck on a pipe must not keep writers blocked).
+    """
     cfg = job.cfg
     mount = cfg['mount_point']
+    timeout = cfg['freeze_timeout'] or None
     _freeze(job, mount)
     frozen_at = job.clock()
+    lock = threading.Lock()
+    thaw = {'done': False, 'by_watchdog': False, 'error': None, 'seconds': None}
+
+    def thaw_once(by_watchdog):
+        with lock:
+            if thaw['done']:
+                return
+            thaw['done'] = True
+            if by_watchdog:
+                job.log('freeze_timeout (%d s) reached: thawing %s while restic still runs' % (timeout, mount))
+            thaw['by_watchdog'] = by_watchdog
+            thaw['error'] = _unfreeze(job, mount)
+            thaw['seconds'] = round(job.clock() - frozen_at, 3)
+
+    watchdog = None
+    if timeout:
+        watchdog = threading.Timer(timeout, thaw_once, args=(True,))
+        watchdog.daemon = True
+        watchdog.start()
     failure = None
     try:
         try:
-            _restic_backup(job, result, mount, timeout=cfg['freeze_timeout'] or None)
+            _restic_backup(job, result, mount, timeout=timeout)
         except BackupError as ex:
             failure = ex
     finally:
-        unfreeze_error = _unfreeze(job, mount)
-        result['frozen_seconds'] = round(job.clock() - frozen_at, 3)
+        if watchdog is not None:
+            watchdog.cancel()
+        thaw_once(False)
+        result['frozen_seconds'] = thaw['seconds']
         job.log('filesystem %s was frozen for %.1f s' % (mount, result['frozen_seconds']))
-    if unfreeze_error:
-        raise BackupError('; '.join([unfreeze_error] + ([failure.message] if failure else [])), kind='frozen')
+    if thaw['error']:
+        raise BackupError('; '.join([thaw['error']] + ([failure.message] if failure else [])), kind='frozen')
+    if thaw['by_watchdog'] and failure is None:
+        failure = BackupError('the filesystem was thawed after %d s (freeze_timeout) before restic had '
+                              'finished, so the snapshot is not a consistent point in time; use '
+                              'consistency snapshot, or raise freeze_timeout' % timeout)
     if failure is not None:
         raise failure
 
@@ -1456,6 +1516,38 @@ def forget_snapshots(cfg, runner=None, logger=None, clock=None, node=None, check
             lock.release()
 
 
+def thaw_filesystem(cfg, runner=None, logger=None, mountinfo=None):
+    """fsfreeze -u of the mount point when it is frozen; {'thawed': bool}.
+
+    The timer's unit runs this after every job (ExecStopPost): a job killed while the
+    filesystem was frozen (systemctl stop, SIGKILL) must not leave it frozen. A
+    filesystem that is not frozen (EINVAL) or not mounted is left alone, silently, and
+    so is one that another run (holding the job's lock) may have frozen on purpose.
+    """
+    job = _Job(cfg, runner, logger, None)
+    mount = cfg['mount_point']
+    if mount_of(mount, read_mountinfo() if mountinfo is None else mountinfo) is None:
+        return {'thawed': False}
+    lock = _Lock(cfg['lock_file'], cfg['resource'])
+    try:
+        lock.acquire()
+    except BackupError as ex:
+        if ex.kind == 'busy':
+            return {'thawed': False}
+        raise
+    try:
+        rc, out, err = job.run(['fsfreeze', '-u', mount], quiet=True)
+    finally:
+        lock.release()
+    if rc == 0:
+        job.log('filesystem %s was still frozen: thawed' % mount)
+        return {'thawed': True}
+    if 'Invalid argument' in (err or ''):
+        return {'thawed': False}
+    raise BackupError('fsfreeze -u %s failed (exit code %d): %s; if writes to %s hang, run '
+                      '"fsfreeze -u %s" now' % (mount, rc, _output_text(out, err), mount, mount))
+
+
 def list_snapshots(cfg, runner=None, logger=None):
     """The pair's snapshots (restic --host of the job), oldest first. Read-only (--no-lock)."""
     job = _Job(cfg, runner, logger, None)
@@ -1629,7 +1721,7 @@ def _printer(stream):
 
 
 def main(argv=None, runner=None, stdout=None, stderr=None):
-    """python3 backup_job.py --config FILE run|check|forget|snapshots; the exit code."""
+    """python3 backup_job.py --config FILE run|check|forget|snapshots|thaw; the exit code."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     parser = argparse.ArgumentParser(
@@ -1642,7 +1734,7 @@ def main(argv=None, runner=None, stdout=None, stderr=None):
                         help='run: on the Secondary, back up an LVM snapshot of the backing volume')
     parser.add_argument('--read-data-subset', help='check: also read this part of the data (e.g. 5%%)')
     parser.add_argument('--dry-run', action='store_true', help='say what would run, change nothing')
-    parser.add_argument('action', choices=('run', 'check', 'forget', 'snapshots'))
+    parser.add_argument('action', choices=('run', 'check', 'forget', 'snapshots', 'thaw'))
     args = parser.parse_args(argv)
 
     emit = _printer(stdout)
@@ -1661,6 +1753,8 @@ def main(argv=None, runner=None, stdout=None, stderr=None):
                                       check_mode=args.dry_run)
         elif args.action == 'forget':
             result = forget_snapshots(cfg, runner, emit, check_mode=args.dry_run)
+        elif args.action == 'thaw':
+            result = thaw_filesystem(cfg, runner, emit)
         else:
             snapshots = list_snapshots(cfg, runner, emit)
             for snap in snapshots:

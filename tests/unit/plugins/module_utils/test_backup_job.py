@@ -20,6 +20,8 @@ import fcntl
 import io
 import json
 import os
+import threading
+import time
 
 import pytest
 
@@ -1098,3 +1100,100 @@ def test_command_runner_wraps_run_command():
                                                   'environ_update': {'LC_ALL': 'C', 'LANG': 'C',
                                                                      'RESTIC_REPOSITORY': '/r'}})
     assert calls[1][0] == ['timeout', '-k', '10', '30', 'sh', '-c', 'echo $HOME']
+
+
+def _running(pid):
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            return handle.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (IOError, OSError):
+        return False
+
+
+def test_default_runner_does_not_wait_for_a_child_holding_the_pipes():
+    # restic's sftp ssh outliving restic kept the pipes open: the job waited on them
+    # with the filesystem frozen. The runner returns when the command ends, and kills
+    # what it left in its process group.
+    started = time.time()
+    rc, out, err = bj.default_runner(['sh', '-c', 'sleep 60 & echo $!; echo said >&2; exit 3'])
+    assert time.time() - started < 30
+    assert rc == 3 and err == 'said\n'
+    child = int(out.strip())
+    deadline = time.time() + 5
+    while _running(child) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not _running(child)
+
+
+def test_default_runner_timeout_kills_the_whole_group():
+    rc, out, err = bj.default_runner(['sh', '-c', 'sleep 60 & echo $!; wait'], timeout=0.5)
+    assert rc == 124
+    child = int(out.strip())
+    deadline = time.time() + 5
+    while _running(child) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not _running(child)
+
+
+def test_freeze_watchdog_thaws_while_restic_still_runs(tmp_path):
+    # a runner that never comes back (stuck on restic's pipes) must not keep writers
+    # blocked: the watchdog thaws on its own after freeze_timeout
+    thawed = threading.Event()
+    order = []
+
+    def stuck_restic(call):
+        assert call['timeout'] == 1
+        thawed.wait(20)
+        order.append('restic returned')
+        return capture('backup_second')
+
+    def unfreeze(call):
+        order.append('fsfreeze -u')
+        thawed.set()
+        return OK
+    node = FakeNode(answers={'restic backup': stuck_restic, 'fsfreeze -u': unfreeze})
+    result, error, logged = backup(config(tmp_path, consistency='freeze', lvm=None, freeze_timeout=1), node)
+    assert order == ['fsfreeze -u', 'restic returned']
+    assert node.ran('fsfreeze -u') == ['fsfreeze -u /srv/hapair']  # once: no second, failing thaw
+    assert 'thawed after 1 s (freeze_timeout)' in error.message
+    assert 'not a consistent point in time' in error.message
+    assert 'freeze_timeout (1 s) reached: thawing /srv/hapair while restic still runs' in logged
+    assert node.ran('restic forget') == []
+
+
+def test_freeze_watchdog_is_cancelled_by_a_normal_thaw(tmp_path):
+    node = FakeNode()
+    result, error, logged = backup(config(tmp_path, consistency='freeze', lvm=None, freeze_timeout=1), node)
+    assert error is None
+    time.sleep(1.5)
+    assert node.ran('fsfreeze -u') == ['fsfreeze -u /srv/hapair']
+
+
+@pytest.mark.parametrize('answer, mountinfo, thawed, ran', [
+    (OK, MOUNTINFO, True, ['fsfreeze -u /srv/hapair']),
+    ((1, '', 'fsfreeze: /srv/hapair: unfreeze failed: Invalid argument\n'), MOUNTINFO, False,
+     ['fsfreeze -u /srv/hapair']),
+    (OK, NOT_MOUNTED, False, []),
+])
+def test_thaw_filesystem(tmp_path, answer, mountinfo, thawed, ran):
+    node = FakeNode(answers={'fsfreeze -u': answer})
+    assert bj.thaw_filesystem(config(tmp_path), node, lambda line: None, mountinfo) == {'thawed': thawed}
+    assert node.keys == ran
+
+
+def test_thaw_filesystem_leaves_a_running_job_alone(tmp_path):
+    cfg = config(tmp_path)
+    os.makedirs(os.path.dirname(cfg['lock_file']))
+    with open(cfg['lock_file'], 'w') as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        node = FakeNode()
+        assert bj.thaw_filesystem(cfg, node, lambda line: None, MOUNTINFO) == {'thawed': False}
+    assert node.keys == []
+
+
+def test_thaw_filesystem_failure_says_what_to_do(tmp_path):
+    node = FakeNode(answers={'fsfreeze -u': (1, '', 'fsfreeze: /srv/hapair: unfreeze failed: Device or resource busy\n')})
+    with pytest.raises(bj.BackupError) as info:
+        bj.thaw_filesystem(config(tmp_path), node, lambda line: None, MOUNTINFO)
+    assert 'run "fsfreeze -u /srv/hapair" now' in info.value.message
