@@ -119,9 +119,20 @@ def test_3_the_timer_follows_the_primary(lab):
         assert h.check_output("systemctl is-enabled hapair-backup@r0.timer hapair-backup-check@r0.timer").split() == \
             ["enabled", "enabled"]
         assert h.service("hapair-backup@r0.timer").is_running
+    # A backup in progress on the Primary (live and freeze modes read the mirror in place): the
+    # switchover stops it rather than fail to unmount. Its stand-in holds /srv/hapair as restic would.
+    holder = "/run/systemd/system/hapair-backup@r0.service.d"
+    h1 = node("node1")
+    h1.check_output("mkdir -p %s && printf '[Service]\\nExecStart=\\nExecStart=/bin/sh -c \"cd /srv/hapair && "
+                    "exec sleep 600\"\\n' > %s/holder.conf && systemctl daemon-reload && "
+                    "systemctl start --no-block hapair-backup@r0.service", holder, holder)
+    wait_for(lambda: h1.run("readlink /proc/$(pgrep -f '^sleep 600$' | head -1)/cwd").stdout.strip() == "/srv/hapair",
+             60, "the stand-in backup to hold the mirror")
     rc, out, dummy = run("failover.yml")
+    h1.check_output("rm -rf %s && systemctl daemon-reload", holder)
     assert rc == 0, out
     assert primary() == "node2"
+    assert h1.run("systemctl is-active hapair-backup@r0.service").stdout.strip() in ("inactive", "failed")
     count = snapshot_count()
     since = {}
     for name in ("node1", "node2"):
