@@ -15,12 +15,14 @@ export ANSIBLE_INTERPRETER_PYTHON := auto_silent
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export MOLECULE_GLOB := molecule/*/molecule.yml
 
-.PHONY: help venv host-deps collection lab lab-down lab-status test unit lint sanity molecule bench proof proof-pg clean
+.PHONY: help venv host-deps collection lab lab-down lab-status test unit lint sanity molecule bench tune proof proof-pg clean
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
 	@echo "make test     unit tests, lint, sanity, molecule scenarios on the lab"
 	@echo "make lab-down stop the lab"
+	@echo "on a running lab: make bench (bench/results.json), make tune (its tuning section),"
+	@echo "  make proof (proof/results.json, REPORT.md), make proof-pg (PostgreSQL under pgbench)"
 
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: requirements.txt
@@ -72,6 +74,11 @@ clean: lab-down
 # Figures for the closing notes: needs the lab (make lab); writes bench/results.json.
 bench: venv collection
 	$(PY) bench/bench.py
+
+# The DRBD option campaign behind docs/tuning.md (bench/tune.py); needs the lab (make lab).
+# Writes the "tuning" section of bench/results.json; puts the resource file back at the end.
+tune: venv collection
+	$(PY) bench/tune.py
 
 # The data-loss rounds and the fault matrix (proof/proof.py); needs the lab (make lab). Writes
 # proof/results.json and proof/REPORT.md; PROOF_ROUNDS=N (default 20), PROOF_FAULTS=0 skips the faults.

@@ -9,12 +9,12 @@ written down so that a reader can regenerate them with one command.
 Sections:
   provision.lab             accelerator and boot-to-SSH times
   provision.link            iperf3 between the replication addresses (TCP, 10 s)
-  provision.full_resync     `drbdadm invalidate` on the Secondary: a full resync from the Primary
   provision.disk            fio, O_DIRECT: sequential 1 MiB writes and 4 KiB synchronous write latency,
-                            raw on the Secondary's backing device with DRBD down there, and through
-                            DRBD (a file on the mounted mirror, O_DIRECT) on the Primary while connected;
-                            the raw writes overwrite the Secondary's copy, so a full resync follows
-                            (measured as full_resync)
+                            through DRBD (a file on the mounted mirror) on the Primary while connected,
+                            then raw on the Secondary's backing device with DRBD down there; the raw
+                            writes overwrite the Secondary's copy, so it is invalidated at once and
+                            the full resync that follows is measured (full_resync)
+  provision.full_resync     `drbdadm invalidate` on the Secondary: a full resync from the Primary
   provision.provision_rerun wall time and changed count of a second provision.yml run
   operations.switchover     failover.yml there and back: wall time and the service gap a probe
                             outside the VMs saw; then the same steps typed by hand over SSH (the floor)
@@ -102,10 +102,21 @@ def backing_device(node):
 
 
 def measure_disk(primary, secondary):
-    """Raw backing disk vs the mirror, same sizes, same tool; the caller resyncs the Secondary afterwards."""
+    """The mirror, then the raw backing disk, same sizes, same tool; then the full resync.
+
+    The raw writes overwrite the Secondary's copy behind DRBD's back, so the Secondary is
+    invalidated as soon as DRBD is up again: the full resync that follows is measured and
+    returned as the second value (the copy is never left silently different).
+    """
     size = "256M"
     seq = "--rw=write --bs=1M --size=%s" % size
     lat = "--rw=randwrite --bs=4k --sync=1 --iodepth=1 --size=%s --runtime=15 --time_based" % size
+    mirrored = "/srv/hapair/bench.fio"
+    try:
+        mir_seq = fio(primary, mirrored, seq)
+        mir_lat = fio(primary, mirrored, lat)
+    finally:
+        sh(primary, "rm -f %s" % mirrored)
     dev = backing_device(secondary)
     sh(secondary, "drbdadm down %s" % RESOURCE)
     try:
@@ -114,14 +125,9 @@ def measure_disk(primary, secondary):
     finally:
         sh(secondary, "drbdadm up %s" % RESOURCE)
     wait = time.time() + 120
-    while events2(primary).get("connection", {}).get("connection") != "Connected" and time.time() < wait:
+    while events2(secondary).get("peer-device", {}).get("replication") != "Established" and time.time() < wait:
         time.sleep(1)
-    mirrored = "/srv/hapair/bench.fio"
-    try:
-        mir_seq = fio(primary, mirrored, seq)
-        mir_lat = fio(primary, mirrored, lat)
-    finally:
-        sh(primary, "rm -f %s" % mirrored)
+    resync = measure_full_resync(primary, secondary)
 
     def mbs(w):
         return round(w["bw_bytes"] / 1e6, 1)
@@ -136,7 +142,7 @@ def measure_disk(primary, secondary):
         "raw_4k_sync_latency_ms": lat_ms(raw_lat), "mirrored_4k_sync_latency_ms": lat_ms(mir_lat),
         "mirrored_path": "a file on the mounted mirror (xfs on /dev/drbdN): writing /dev/drbdN itself would destroy "
                          "the filesystem",
-    }
+    }, resync
 
 
 def measure_full_resync(primary, secondary):
@@ -258,15 +264,20 @@ def main():
     run["lab"] = {"accel": status.get("accel"), "accel_reason": status.get("accel_reason"),
                   "layout": status.get("layout"),
                   "boot_to_ssh_s": dict((n, v.get("boot_seconds")) for n, v in status.get("nodes", {}).items())}
+
+    def disk_and_resync():
+        run["disk"], resync = measure_disk(primary, secondary)
+        return resync
     steps = [("link", lambda: measure_link(primary, secondary)),
-             ("disk", lambda: measure_disk(primary, secondary)),
-             ("full_resync", lambda: measure_full_resync(primary, secondary)),
+             ("full_resync", disk_and_resync if "disk" not in args.skip else lambda: measure_full_resync(primary, secondary)),
              ("provision_rerun", measure_provision_rerun)]
     for name, step in steps:
         if name in args.skip:
             continue
         print("bench: measuring %s ..." % name, flush=True)
         run[name] = step()
+        if name == "full_resync" and "disk" in run:
+            print("bench: disk: %s" % json.dumps(run["disk"]), flush=True)
         print("bench: %s: %s" % (name, json.dumps(run[name])), flush=True)
     ops = results.get("operations", {})
     for name, step in [("switchover", lambda: measure_switchover(primary, secondary)),

@@ -210,6 +210,22 @@ def round_result(kind, client, before_primary, after_primary, t0, t1, playbook_s
     return res
 
 
+def save(out, findings, steps):
+    """Write what is measured so far (after each step: a later failure keeps the earlier figures)."""
+    out["findings"] = findings
+    results = {}
+    if os.path.exists(RESULTS):
+        with open(RESULTS) as f:
+            results = json.load(f)
+    # PROOF_PG_STEPS runs part of the proof: the other steps' last figures are kept
+    merged = results.get("postgresql", {}) if set(steps) != {"switchover", "crash", "backup"} else {}
+    merged.update(out)
+    results["postgresql"] = merged
+    with open(RESULTS, "w") as f:
+        json.dump(results, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
 def main():
     pgbench()
     st = lab_status()
@@ -229,65 +245,63 @@ def main():
     sh(p, "%s 'CREATE TABLE IF NOT EXISTS ledger (id bigint PRIMARY KEY, at timestamptz DEFAULT now())'" % PSQL)
     sh(p, "%s 'ALTER TABLE ledger OWNER TO app'" % PSQL)
     work = tempfile.mkdtemp(prefix="proof-pg-")
+    steps = os.environ.get("PROOF_PG_STEPS", "switchover,crash,backup").split(",")
 
-    # 1. controlled switchover under load
-    client = Client(ports, password, work)
-    client.start()
-    if not client.wait_for_commits(0):
-        raise SystemExit("proof-pg: pgbench commits nothing (see %s)" % work)
-    before = primary()
-    t0 = time.time()
-    secs, dummy = playbook("failover.yml")
-    t1 = time.time()
-    client.wait_for_commits(t1, count=5, timeout=60)
-    client.stop()
-    out["switchover"] = round_result("switchover", client, before, primary(), t0, t1, secs, findings)
+    if "switchover" in steps:
+        # 1. controlled switchover under load
+        client = Client(ports, password, work)
+        client.start()
+        if not client.wait_for_commits(0):
+            raise SystemExit("proof-pg: pgbench commits nothing (see %s)" % work)
+        before = primary()
+        t0 = time.time()
+        secs, dummy = playbook("failover.yml")
+        t1 = time.time()
+        client.wait_for_commits(t1, count=5, timeout=60)
+        client.stop()
+        out["switchover"] = round_result("switchover", client, before, primary(), t0, t1, secs, findings)
+        save(out, findings, steps)
 
-    # 2. crash of the Primary under load, promote.yml, then start + rejoin + switch back
-    client = Client(ports, password, tempfile.mkdtemp(prefix="proof-pg-"))
-    client.start()
-    client.wait_for_commits(time.time())
-    victim = primary()
-    survivor = "node2" if victim == "node1" else "node1"
-    t0 = time.time()
-    subprocess.run(LABCTL + ["kill", victim], check=True, capture_output=True)
-    secs, dummy = playbook("promote.yml", "hapair_target=%s" % survivor, "hapair_confirm_data_loss=yes")
-    t1 = time.time()
-    client.wait_for_commits(t1, count=5, timeout=60)
-    client.stop()
-    out["crash"] = round_result("crash", client, victim, survivor, t0, t1, secs, findings)
-    subprocess.run(LABCTL + ["start", victim], check=True, capture_output=True)
-    out["crash"]["rejoin_playbook_seconds"], dummy = playbook("rejoin.yml", "hapair_node=%s" % victim)
-    out["crash"]["switch_back_seconds"], dummy = playbook("failover.yml", "hapair_target=%s" % victim)
+    if "crash" in steps:
+        # 2. crash of the Primary under load, promote.yml, then start + rejoin + switch back
+        client = Client(ports, password, tempfile.mkdtemp(prefix="proof-pg-"))
+        client.start()
+        client.wait_for_commits(time.time())
+        victim = primary()
+        survivor = "node2" if victim == "node1" else "node1"
+        t0 = time.time()
+        subprocess.run(LABCTL + ["kill", victim], check=True, capture_output=True)
+        secs, dummy = playbook("promote.yml", "hapair_target=%s" % survivor, "hapair_confirm_data_loss=yes")
+        t1 = time.time()
+        client.wait_for_commits(t1, count=5, timeout=60)
+        client.stop()
+        out["crash"] = round_result("crash", client, victim, survivor, t0, t1, secs, findings)
+        subprocess.run(LABCTL + ["start", victim], check=True, capture_output=True)
+        out["crash"]["rejoin_playbook_seconds"], dummy = playbook("rejoin.yml", "hapair_node=%s" % victim)
+        out["crash"]["switch_back_seconds"], dummy = playbook("failover.yml", "hapair_target=%s" % victim)
+        save(out, findings, steps)
 
-    # 3. backup with the pg_dump pre-hook, drop the table, restore in place
-    p = primary()
-    playbook(os.path.join(TOP, "molecule", "backup", "backup_role.yml"), "hapair_backup_pre_hook=%s" % PRE_HOOK)
-    rows = int(sh(p, "%s 'SELECT count(*) FROM ledger'" % PSQL).strip())
-    secs, log = playbook("backup.yml")
-    dump = sh(p, "runuser -u postgres -- pg_restore -l /srv/hapair/dumps/app.dump | grep -c 'TABLE DATA public ledger'",
-              check=False).strip()
-    sh(p, "%s 'DROP TABLE ledger'" % PSQL)
-    rsecs, dummy = playbook("restore.yml", "hapair_restore_in_place=true")
-    active = sh(p, "systemctl is-active %s" % UNIT, check=False).strip()
-    after = int(sh(p, "%s 'SELECT count(*) FROM ledger'" % PSQL, check=False).strip() or -1)
-    out["backup_restore"] = {"rows_at_backup": rows, "rows_after_restore": after, "postgres": active,
-                             "dump_has_ledger": dump == "1", "backup_playbook_seconds": secs,
-                             "restore_playbook_seconds": rsecs}
-    say("backup_restore: %s" % json.dumps(out["backup_restore"]))
-    if active != "active" or after != rows:
-        findings.append("restore: PostgreSQL %s with %s rows (backup had %d)" % (active, after, rows))
-    playbook(os.path.join(TOP, "molecule", "backup", "backup_role.yml"))  # back to the inventory's hook
+    if "backup" in steps:
+        # 3. backup with the pg_dump pre-hook, drop the table, restore in place
+        p = primary()
+        playbook(os.path.join(TOP, "molecule", "backup", "backup_role.yml"), json.dumps({"hapair_backup_pre_hook": PRE_HOOK}))
+        rows = int(sh(p, "%s 'SELECT count(*) FROM ledger'" % PSQL).strip())
+        secs, log = playbook("backup.yml")
+        dump = sh(p, "runuser -u postgres -- pg_restore -l /srv/hapair/dumps/app.dump | grep -c 'TABLE DATA public ledger'",
+                  check=False).strip()
+        sh(p, "%s 'DROP TABLE ledger'" % PSQL)
+        rsecs, dummy = playbook("restore.yml", "hapair_restore_in_place=true")
+        active = sh(p, "systemctl is-active %s" % UNIT, check=False).strip()
+        after = int(sh(p, "%s 'SELECT count(*) FROM ledger'" % PSQL, check=False).strip() or -1)
+        out["backup_restore"] = {"rows_at_backup": rows, "rows_after_restore": after, "postgres": active,
+                                 "dump_has_ledger": dump == "1", "backup_playbook_seconds": secs,
+                                 "restore_playbook_seconds": rsecs}
+        say("backup_restore: %s" % json.dumps(out["backup_restore"]))
+        if active != "active" or after != rows:
+            findings.append("restore: PostgreSQL %s with %s rows (backup had %d)" % (active, after, rows))
+        playbook(os.path.join(TOP, "molecule", "backup", "backup_role.yml"))  # back to the inventory's hook
 
-    out["findings"] = findings
-    results = {}
-    if os.path.exists(RESULTS):
-        with open(RESULTS) as f:
-            results = json.load(f)
-    results["postgresql"] = out
-    with open(RESULTS, "w") as f:
-        json.dump(results, f, indent=2, sort_keys=True)
-        f.write("\n")
+    save(out, findings, steps)
     say("wrote %s" % RESULTS)
     if findings:
         say("FAILED: " + "; ".join(findings))

@@ -14,8 +14,9 @@ Then the fault matrix, each followed by the same checks and by a DRBD online ver
 Secondary crash and return; link cut during writes (how much was resynced when it came
 back); link cut during a resync; both nodes powered off and on.
 
-Writes proof/results.json and proof/REPORT.md; exits non-zero when a round lost an
-acknowledged record or a check failed. PROOF_FAULTS=0 skips the fault matrix.
+Writes proof/results.json and proof/REPORT.md (or into PROOF_OUT); exits non-zero when a
+round lost an acknowledged record or a check failed. PROOF_FAULTS=0 skips the fault matrix.
+CI runs two rounds of it in the failover scenario (molecule/failover/tests).
 """
 
 import datetime
@@ -26,13 +27,16 @@ import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "lab"))
-from hapair_lab.checks import Lab, drbd_state, node, playbook, records_missing, wait_for  # noqa: E402
+from hapair_lab.checks import Lab, address, drbd_state, hostvars, node, playbook, records_missing, wait_for  # noqa: E402
 from hapair_lab.probe import Probe  # noqa: E402
 
-RESULTS = os.path.join(TOP, "proof", "results.json")
-REPORT = os.path.join(TOP, "proof", "REPORT.md")
+# PROOF_OUT: where results.json and REPORT.md go (CI's short run writes under tests/output)
+OUT = os.environ.get("PROOF_OUT") or os.path.join(TOP, "proof")
+RESULTS = os.path.join(OUT, "results.json")
+REPORT = os.path.join(OUT, "REPORT.md")
 DATA = "/srv/hapair/proofdata"
 LAB = Lab(TOP)
+UNIT = "hapair-demo.service"
 
 
 def say(msg):
@@ -107,6 +111,16 @@ def settle_probe(probe, new_primary, since):
     probe.stop()
 
 
+def serves_only_on(name):
+    """The application, the mount and the service IP on ``name`` and not on its peer."""
+    service_ip = address(hostvars(node(name))["hapair_service_ip"])
+    ip = node(name).check_output("ip -4 -o addr show | grep -c ' %s/' || true", service_ip)
+    peer_ip = node(other(name)).check_output("ip -4 -o addr show | grep -c ' %s/' || true", service_ip)
+    return (node(name).service(UNIT).is_running and not node(other(name)).service(UNIT).is_running
+            and node(name).mount_point("/srv/hapair").exists and not node(other(name)).mount_point("/srv/hapair").exists
+            and ip.strip() == "1" and peer_ip.strip() == "0")
+
+
 def one_round(number, kind, expected):
     primary, secondary = roles()
     probe = start_probe()
@@ -124,6 +138,7 @@ def one_round(number, kind, expected):
     row["lost"] = len(records_missing(node(secondary), acked))
     row["recovery_s"] = round(probe.longest_gap(t0 - 1) or 0, 2)
     row["data_ok"] = checksums(secondary) == expected
+    row["serves_only_on_new_primary"] = serves_only_on(secondary)
     if kind == "crash":
         LAB("start", primary)
         row["rejoin_s"] = run("rejoin.yml", "hapair_node=%s" % primary)
@@ -248,7 +263,8 @@ def main():
             results["findings"].append("round %d (%s): %s" % (number, kind, str(ex)[-300:]))
         results["rounds"].append(row)
         say("round %d: %s" % (number, json.dumps(row)))
-        if row.get("lost") or row.get("data_ok") is False or row.get("healthy") is False:
+        if row.get("lost") or row.get("data_ok") is False or row.get("healthy") is False \
+                or row.get("serves_only_on_new_primary") is False:
             results["findings"].append("round %d (%s): lost %s, data %s, healthy %s" % (
                 number, kind, row.get("lost"), row.get("data_ok"), row.get("healthy")))
         if "error" in row:
@@ -267,6 +283,7 @@ def main():
             if row.get("error") or row.get("lost") or row.get("data_ok") is False or row.get("verify_oos_kib"):
                 results["findings"].append("%s: %s" % (row["fault"], json.dumps(row)[:400]))
                 break
+    os.makedirs(OUT, exist_ok=True)
     with open(RESULTS, "w") as f:
         json.dump(results, f, indent=2, sort_keys=True)
         f.write("\n")

@@ -1,43 +1,55 @@
-"""Bad input: provision.yml must refuse with a message that says what is wrong and
-change nothing on either node (rule: never destroy data, fail early).
+"""The bad-input catalogue on the lab: one table of wrong inputs across the inventory,
+the roles, the modules and the operator playbooks.
 
-Runs ansible-playbook from the controller, as an installer would, against a
-copy of the lab inventory with one thing wrong in it.
+Each case runs ansible-playbook from the controller, as an installer or an operator
+would, with one thing wrong (an inventory value, an -e variable, or the state of the
+pair), and asserts that the run fails, that the output carries the words that say
+what is wrong, and that nothing changed on either node nor in the backup repository.
+docs/bad-inputs.md lists these cases with the unit tests behind them.
 """
 
+import collections
+import contextlib
 import copy
+import os
 
 import pytest
 import yaml
 
-from hapair_lab.checks import INVENTORY, node, playbook
+from hapair_lab.checks import INVENTORY, TOP, drbd_state, node, playbook, wait_for
+
+ROLE_ONLY = os.path.join(TOP, "molecule", "backup", "backup_role.yml")
+REPO = os.path.join(TOP, ".lab", "backup-server", "root", "r0")
+LOOP = "/root/refusal-test.img"
+PRIMARY, SECONDARY = "node1", "node2"
 
 
-def fingerprint(name, extra=()):
-    """What must not change: DRBD state and config, link addresses, partitions, services."""
-    host = node(name)
-    commands = [
-        "drbdsetup events2 --now r0 | sed 's/ \\(received\\|sent\\|read\\|written\\|al-writes\\|bm-writes\\):[0-9]*//g'",
-        "md5sum /etc/drbd.d/*.res",
-        "ip -o -4 addr show | awk '{print $2, $4}'",
-        "lsblk -rno NAME,SIZE,TYPE,PARTLABEL,FSTYPE",
-        "systemctl is-active hapair-demo.service || true",
-    ] + list(extra)
-    return dict((c, host.run(c).stdout) for c in commands)
+def snapshot_count():
+    path = os.path.join(REPO, "snapshots")
+    return len(os.listdir(path)) if os.path.isdir(path) else 0
 
 
-def load_inventory():
-    with open(INVENTORY) as f:
-        return yaml.safe_load(f)
+def fingerprint(extra=None):
+    """What a refused run must not change: DRBD state and config, link addresses, partitions,
+    services, the backup settings on both nodes; the repository's snapshots."""
+    fp = {"snapshots": snapshot_count()}
+    for name in ("node1", "node2"):
+        host = node(name)
+        commands = [
+            "drbdsetup events2 --now r0 | sed 's/ \\(received\\|sent\\|read\\|written\\|al-writes\\|bm-writes\\):[0-9]*//g'",
+            "md5sum /etc/drbd.d/*.res",
+            "ip -o -4 addr show | awk '{print $2, $4}'",
+            "lsblk -rno NAME,SIZE,TYPE,PARTLABEL,FSTYPE",
+            "systemctl is-active hapair-demo.service || true",
+            "findmnt -rno SOURCE,TARGET /srv/hapair || true",
+            "md5sum /etc/hapair/backup/* 2>/dev/null || true",
+        ] + list((extra or {}).get(name, ()))
+        fp[name] = dict((c, host.run(c).stdout) for c in commands)
+    return fp
 
 
-def run_provision(tmp_path, inventory):
-    path = str(tmp_path / "inventory.yml")
-    with open(path, "w") as f:
-        yaml.safe_dump(inventory, f)
-    rc, out, dummy = playbook("provision.yml", inventory=path)
-    return rc, out
-
+# ---------------------------------------------------------------------------
+# inventory changes
 
 def pair_hosts(inv):
     return inv["all"]["children"]["hapair_cluster"]["hosts"]
@@ -47,7 +59,7 @@ def pair_vars(inv):
     return inv["all"]["children"]["hapair_cluster"]["vars"]
 
 
-def with_host_var(name, key, value):
+def host_var(name, key, value):
     def change(inv):
         pair_hosts(inv)[name][key] = value
     return change
@@ -60,9 +72,17 @@ def both_hosts(key, values):
     return change
 
 
-def without_group_var(key):
+def group_var(key, value):
     def change(inv):
-        del pair_vars(inv)[key]
+        pair_vars(inv)[key] = value
+    return change
+
+
+def without_group_var(*keys):
+    def change(inv):
+        for key in keys:
+            for where in [pair_vars(inv), inv["all"].get("vars") or {}] + list(pair_hosts(inv).values()):
+                where.pop(key, None)
     return change
 
 
@@ -70,62 +90,156 @@ def third_host(inv):
     pair_hosts(inv)["node3"] = copy.deepcopy(pair_hosts(inv)["node2"])
 
 
-INVENTORY_CASES = [
-    ("same link address on both nodes", both_hosts("hapair_replication_address", ["10.77.0.1/24", "10.77.0.1/24"]),
-     "on both node1 and node2"),
-    ("link addresses in different subnets", with_host_var("node2", "hapair_replication_address", "10.78.0.2/24"),
-     "same subnet"),
-    ("link subnet overlaps the access network", both_hosts("hapair_replication_address", ["10.0.2.101/24", "10.0.2.102/24"]),
-     "overlaps"),
-    ("three hosts in the group", third_host, "has 3 hosts"),
-    ("missing shared secret", without_group_var("hapair_shared_secret"), "hapair_shared_secret"),
-    ("initial primary not in the group", lambda inv: pair_vars(inv).update(hapair_initial_primary="node9"),
-     "hapair_initial_primary 'node9' is not in group"),
-    ("MTU above range", lambda inv: pair_vars(inv).update(hapair_replication_mtu=10000), "out of range"),
-    ("MTU below range", lambda inv: pair_vars(inv).update(hapair_replication_mtu=100), "out of range"),
+# ---------------------------------------------------------------------------
+# states a case needs (context managers: set up, yield the fingerprint's extra probes, undo)
+
+@contextlib.contextmanager
+def foreign_disk(prepare):
+    """A loop device on node2 holding data a careless tool could destroy."""
+    host = node("node2")
+    dev = host.check_output("truncate -s 600M %s && losetup -f --show %s", LOOP, LOOP).strip()
+    try:
+        assert host.run(prepare.replace("%s", dev)).rc == 0
+        yield {"node2": ["wipefs -n %s" % dev, "md5sum %s" % dev]}, {"DEV": dev}
+    finally:
+        host.run("losetup -d %s; rm -f %s", dev, LOOP)
+
+
+@contextlib.contextmanager
+def link_cut(lab):
+    lab("link", "down")
+    try:
+        wait_for(lambda: drbd_state(node(PRIMARY)).get("connection") not in ("Connected", None), 60,
+                 "DRBD to see the link gone")
+        yield {}, {}
+    finally:
+        lab("link", "up")
+        wait_for(lambda: drbd_state(node(PRIMARY)).get("replication") == "Established" and
+                 drbd_state(node(SECONDARY)).get("disk") == "UpToDate", 180, "DRBD to reconnect in sync")
+
+
+Case = collections.namedtuple("Case", "id playbook extra inventory state words")
+
+
+def case(id, playbook, words, extra=(), inventory=None, state=None):
+    return Case(id, playbook, list(extra), inventory, state, [words] if isinstance(words, str) else list(words))
+
+
+PAIR = "does not describe one valid hapair pair"
+CASES = [
+    # inventory (provision.yml stops in its preflight play, before any node is touched)
+    case("same link address on both nodes", "provision.yml", [PAIR, "on both node1 and node2"],
+         inventory=both_hosts("hapair_replication_address", ["10.77.0.1/24", "10.77.0.1/24"])),
+    case("link addresses in different subnets", "provision.yml", [PAIR, "same subnet"],
+         inventory=host_var("node2", "hapair_replication_address", "10.78.0.2/24")),
+    case("link subnet overlaps the access network", "provision.yml", [PAIR, "overlaps"],
+         inventory=both_hosts("hapair_replication_address", ["10.0.2.101/24", "10.0.2.102/24"])),
+    case("link address is not an IP address", "provision.yml", [PAIR, "is not a valid IP address with prefix"],
+         inventory=host_var("node2", "hapair_replication_address", "10.77.0.300/24")),
+    case("link address without prefix length", "provision.yml", [PAIR, "has no prefix length"],
+         inventory=host_var("node2", "hapair_replication_address", "10.77.0.2")),
+    case("link address is the broadcast address", "provision.yml", [PAIR, "is the broadcast address"],
+         inventory=host_var("node2", "hapair_replication_address", "10.77.0.255/24")),
+    case("replication MAC is not a MAC", "provision.yml", [PAIR, "is not a valid MAC address"],
+         inventory=host_var("node2", "hapair_replication_mac", "52:54:00:zz:00:02")),
+    case("three hosts in the group", "provision.yml", [PAIR, "has 3 hosts"], inventory=third_host),
+    case("missing shared secret", "provision.yml", [PAIR, "hapair_shared_secret"],
+         inventory=without_group_var("hapair_shared_secret")),
+    case("shared secret longer than DRBD takes", "provision.yml", [PAIR, "characters long; DRBD accepts at most"],
+         inventory=group_var("hapair_shared_secret", "x" * 80)),
+    case("initial primary not in the group", "provision.yml", [PAIR, "hapair_initial_primary 'node9' is not in group"],
+         inventory=group_var("hapair_initial_primary", "node9")),
+    case("MTU above range", "provision.yml", [PAIR, "out of range"], inventory=group_var("hapair_replication_mtu", 10000)),
+    case("MTU below range", "provision.yml", [PAIR, "out of range"], inventory=group_var("hapair_replication_mtu", 100)),
+    case("spare disk is not a path under /dev", "provision.yml", [PAIR, "is not a device path under /dev"],
+         inventory=host_var("node2", "hapair_spare_disk", "vdb")),
+    case("spare disk names a partition", "provision.yml", [PAIR, "names a partition"],
+         inventory=host_var("node2", "hapair_spare_disk", "/dev/vdb1")),
+    # disks (refused by the preflight's spare-disk probe and by spare_partition)
+    case("spare disk holds a filesystem", "provision.yml", "xfs",
+         inventory=lambda inv: None,
+         state=lambda lab: foreign_disk("mkfs.xfs -q %s && mkdir -p /mnt/t && mount %s /mnt/t && "
+                                        "echo precious > /mnt/t/data && umount /mnt/t")),
+    case("spare disk holds foreign partitions", "provision.yml", "partition", inventory=lambda inv: None,
+         state=lambda lab: foreign_disk("parted -s %s mklabel gpt mkpart other 1MiB 200MiB")),
+    # operations
+    case("switchover to a node not in the pair", "failover.yml", 'unknown target node "node9"',
+         extra=["hapair_target=node9"]),
+    case("switchover with the replication link cut", "failover.yml",
+         ["refused, nothing was changed", "the replication link is not Connected"], state=link_cut),
+    case("emergency promotion without confirmation", "promote.yml", "hapair_confirm_data_loss",
+         extra=["hapair_target=node2"]),
+    case("emergency promotion of a node not in the pair", "promote.yml",
+         "Name the node to promote with -e hapair_target=NODE", extra=["hapair_target=node9", "hapair_confirm_data_loss=yes"]),
+    case("emergency promotion while the Primary is alive and connected", "promote.yml",
+         ["node1 is reachable and still Primary", "Nothing was changed"],
+         extra=["hapair_target=node2", "hapair_confirm_data_loss=yes"]),
+    case("make_primary without a target", "make_primary.yml", "Name the node to promote with -e hapair_target=NODE"),
+    case("make_secondary of a node not in the pair", "make_secondary.yml",
+         "hapair_node node9 is not in group hapair_cluster", extra=["hapair_node=node9"]),
+    case("rejoin of a node not in the pair", "rejoin.yml", "Which node should rejoin?", extra=["hapair_node=node9"]),
+    # backups (the lab's SFTP repository)
+    case("wrong repository password", ROLE_ONLY, "hapair_backup_password does not open it",
+         extra=["hapair_backup_password=not-the-password-4711"]),
+    case("unreachable repository", ROLE_ONLY, "cannot reach the repository",
+         extra=["hapair_backup_repository=sftp:root@backup.invalid:r0"]),
+    case("repository on the mirror", ROLE_ONLY, "is on the mirror",
+         extra=["hapair_backup_repository=/srv/hapair/restic"]),
+    case("repository as a relative path", ROLE_ONLY, "is a relative path", extra=["hapair_backup_repository=backups/r0"]),
+    case("snapshot consistency without LVM under DRBD", ROLE_ONLY, "needs an LVM volume under DRBD",
+         extra=["hapair_backup_consistency=snapshot"]),
+    case("restore of a snapshot that does not exist", "restore.yml", "snapshot 0123abcd does not exist",
+         extra=["hapair_restore_in_place=true", "hapair_restore_snapshot=0123abcd"]),
+    case("restore in place on the Secondary", "restore.yml", "Refusing to restore in place on node2",
+         extra=["hapair_restore_in_place=true", "hapair_restore_node=node2"]),
+    case("restore on a node not in the pair", "restore.yml", "No node to restore on", extra=["hapair_restore_node=node9"]),
+    case("rebuild without a repository", "rebuild_from_backup.yml",
+         ["restores from the restic repository in hapair_backup_repository", "Nothing was changed"],
+         inventory=without_group_var("hapair_backup_repository", "hapair_backup_password")),
 ]
 
 
-@pytest.mark.parametrize("case,change,message", INVENTORY_CASES, ids=[c[0] for c in INVENTORY_CASES])
-def test_bad_inventory_is_refused_before_any_change(tmp_path, case, change, message):
-    before = dict((n, fingerprint(n)) for n in ("node1", "node2"))
-    inv = load_inventory()
-    change(inv)
-    rc, out = run_provision(tmp_path, inv)
-    assert rc != 0, "%s was accepted" % case
-    assert "does not describe one valid hapair pair" in out
-    assert message in out, out[-3000:]
-    assert before == dict((n, fingerprint(n)) for n in ("node1", "node2"))
+@pytest.fixture(scope="module")
+def pair_ready():
+    """node1 Primary, in sync, and a snapshot in the repository (so that an unknown snapshot id is
+    told apart from an empty repository). The fault tests before this module leave no Primary."""
+    role = drbd_state(node(PRIMARY)).get("role")
+    if role != "Primary":
+        book = "failover.yml" if drbd_state(node(SECONDARY)).get("role") == "Primary" else "make_primary.yml"
+        rc, out, dummy = playbook(book, "hapair_target=%s" % PRIMARY)
+        assert rc == 0, out[-3000:]
+    wait_for(lambda: drbd_state(node(SECONDARY)).get("disk") == "UpToDate", 180, "node2 in sync")
+    if snapshot_count() == 0:
+        rc, out, dummy = playbook("backup.yml")
+        assert rc == 0, out[-3000:]
+    assert snapshot_count() > 0
 
 
-LOOP = "/root/refusal-test.img"
+def test_catalogue_is_large_enough():
+    assert len(CASES) >= 25
+    assert len(set(c.id for c in CASES)) == len(CASES)
 
 
-@pytest.fixture
-def foreign_disk():
-    """A loop device on node2 that a careless tool could destroy; removed afterwards."""
-    host = node("node2")
-    dev = host.check_output("truncate -s 600M %s && losetup -f --show %s", LOOP, LOOP).strip()
-    yield host, dev
-    host.run("losetup -d %s; rm -f %s", dev, LOOP)
-
-
-@pytest.mark.parametrize("prepare,message", [
-    ("mkfs.xfs -q %s && mkdir -p /mnt/t && mount %s /mnt/t && echo precious > /mnt/t/data && umount /mnt/t",
-     "xfs"),
-    ("parted -s %s mklabel gpt mkpart other 1MiB 200MiB", "partition"),
-], ids=["disk holds a filesystem", "disk holds foreign partitions"])
-def test_spare_disk_holding_data_is_refused(tmp_path, foreign_disk, prepare, message):
-    host, dev = foreign_disk
-    assert host.run(prepare.replace("%s", dev)).rc == 0
-    probe = ["wipefs -n %s" % dev, "md5sum %s" % dev]
-    before = dict((n, fingerprint(n, probe if n == "node2" else ())) for n in ("node1", "node2"))
-    inv = load_inventory()
-    pair_hosts(inv)["node2"]["hapair_spare_disk"] = dev
-    # Another name than the live mirror's, or the module would (rightly) refuse a second
-    # partition of that name before it even looked at the disk's content.
-    pair_hosts(inv)["node2"]["hapair_spare_label"] = "hapair-refusal-test"
-    rc, out = run_provision(tmp_path, inv)
-    assert rc != 0
-    assert message in out, out[-3000:]
-    assert before == dict((n, fingerprint(n, probe if n == "node2" else ())) for n in ("node1", "node2"))
+@pytest.mark.parametrize("c", CASES, ids=[c.id for c in CASES])
+def test_wrong_input_is_refused_and_changes_nothing(lab, pair_ready, tmp_path, c):
+    with (c.state(lab) if c.state else contextlib.nullcontext(({}, {}))) as (probes, values):
+        inventory = INVENTORY
+        if c.inventory is not None:
+            with open(INVENTORY) as f:
+                inv = yaml.safe_load(f)
+            c.inventory(inv)
+            if "DEV" in values:
+                # another label than the live mirror's, or spare_partition would (rightly) refuse a
+                # second partition of that name before it looked at the disk's content
+                pair_hosts(inv)["node2"].update(hapair_spare_disk=values["DEV"], hapair_spare_label="hapair-refusal-test")
+            inventory = str(tmp_path / "inventory.yml")
+            with open(inventory, "w") as f:
+                yaml.safe_dump(inv, f)
+        before = fingerprint(probes)
+        rc, out, dummy = playbook(c.playbook, *c.extra, inventory=inventory)
+        after = fingerprint(probes)
+    assert rc != 0, "%s was accepted:\n%s" % (c.id, out[-3000:])
+    for words in c.words:
+        assert words in out, "%r not in the output:\n%s" % (words, out[-3000:])
+    assert before == after
+    assert "not-the-password-4711" not in out
