@@ -23,6 +23,7 @@ time on the new Primary (crash recovery included) are measured. Figures go to th
 is missing or PostgreSQL does not start by itself.
 """
 
+import calendar
 import datetime
 import json
 import os
@@ -171,6 +172,26 @@ def ledger_ids(node):
     return set(sh(node, "%s 'SELECT id FROM ledger'" % PSQL).split())
 
 
+def _figure(output, words):
+    """The number before ``words`` in backup.yml's summary line ("filesystem frozen 1.2 s"), or None."""
+    found = re.findall(r"([0-9.]+) s%s" % re.escape(words), output)
+    return float(found[-1]) if found else None
+
+
+def _figure_after(output, words):
+    """The number after ``words`` in backup.yml's summary line, or None."""
+    found = re.findall(r"%s([0-9.]+) s" % re.escape(words), output)
+    return float(found[-1]) if found else None
+
+
+def _log_time(line):
+    """Epoch of a PostgreSQL log line ("2026-11-30 06:52:01.123 UTC [812] LOG: ..."), or None."""
+    try:
+        return calendar.timegm(time.strptime(line[:19], "%Y-%m-%d %H:%M:%S"))
+    except ValueError:
+        return None
+
+
 def pg_start_seconds(node, since):
     """From systemd starting the cluster's unit to PostgreSQL ready (crash recovery included)."""
     out = sh(node, "journalctl -u %s --since @%d -o short-unix --no-pager" % (UNIT, int(since) - 5), check=False)
@@ -185,8 +206,10 @@ def pg_start_seconds(node, since):
             start = t
         if "Started" in line and "PostgreSQL Cluster" in line and start is not None and ready is None:
             ready = t
-    recovered = "was interrupted" in sh(node, "tail -n 50 /var/log/postgresql/postgresql-15-main.log", check=False) \
-        or "not properly shut down" in sh(node, "tail -n 50 /var/log/postgresql/postgresql-15-main.log", check=False)
+    # only this start's lines: the log is the node's own and keeps earlier rounds
+    log = sh(node, "tail -n 200 /var/log/postgresql/postgresql-15-main.log", check=False)
+    recent = [line for line in log.splitlines() if (_log_time(line) or 0) >= int(since) - 5]
+    recovered = any("was interrupted" in line or "not properly shut down" in line for line in recent)
     return (round(ready - start, 2) if start and ready else None), recovered
 
 
@@ -282,9 +305,11 @@ def main():
         save(out, findings, steps)
 
     if "backup" in steps:
-        # 3. backup with the pg_dump pre-hook, drop the table, restore in place
+        # 3. backup with the pg_dump pre-hook, the filesystem frozen (no LVM on this layout: the
+        # data directory in the snapshot is then a crash-consistent image), drop the table,
+        # restore in place
         p = primary()
-        playbook(os.path.join(TOP, "molecule", "backup", "backup_role.yml"), json.dumps({"hapair_backup_pre_hook": PRE_HOOK}))
+        playbook(os.path.join(TOP, "molecule", "backup", "backup_role.yml"), json.dumps({"hapair_backup_pre_hook": PRE_HOOK, "hapair_backup_consistency": "freeze"}))
         rows = int(sh(p, "%s 'SELECT count(*) FROM ledger'" % PSQL).strip())
         secs, log = playbook("backup.yml")
         dump = sh(p, "runuser -u postgres -- pg_restore -l /srv/hapair/dumps/app.dump | grep -c 'TABLE DATA public ledger'",
@@ -295,7 +320,9 @@ def main():
         after = int(sh(p, "%s 'SELECT count(*) FROM ledger'" % PSQL, check=False).strip() or -1)
         out["backup_restore"] = {"rows_at_backup": rows, "rows_after_restore": after, "postgres": active,
                                  "dump_has_ledger": dump == "1", "backup_playbook_seconds": secs,
-                                 "restore_playbook_seconds": rsecs}
+                                 "restore_playbook_seconds": rsecs, "consistency": "freeze",
+                                 "frozen_seconds": _figure_after(log, "filesystem frozen "),
+                                 "backup_job_seconds": _figure(log, " in all")}
         say("backup_restore: %s" % json.dumps(out["backup_restore"]))
         if active != "active" or after != rows:
             findings.append("restore: PostgreSQL %s with %s rows (backup had %d)" % (active, after, rows))

@@ -1594,8 +1594,12 @@ def _restore(job, cfg, chosen, target, includes, started, check_mode, exact=Fals
     args = ['restore', chosen['id'], '--target', staging]
     for pattern in includes or []:
         args += ['--include', pattern]
+    # rsync -a gives the target directory the staging directory's owner and mode (restic made
+    # it root 0700); the mirror's root keeps its own, or a service user can no longer enter it
+    keep_root = [['chown', '--reference=%s' % target, staging], ['chmod', '--reference=%s' % target, staging]]
     sync = ['rsync', '-aHAX', '--delete', '--exclude', '/%s/' % staging_name, staging + '/', target + '/']
-    result['commands'] = [' '.join([cfg['restic']] + args)] + ([' '.join(sync), 'rm -rf ' + staging] if exact else [])
+    result['commands'] = [' '.join([cfg['restic']] + args)] + (
+        [' '.join(c) for c in keep_root] + [' '.join(sync), 'rm -rf ' + staging] if exact else [])
     if check_mode:
         result['changed'] = True
         result['duration_seconds'] = round(job.clock() - started, 3)
@@ -1605,6 +1609,8 @@ def _restore(job, cfg, chosen, target, includes, started, check_mode, exact=Fals
         rc, out, err = job.restic(args)
         if rc == 0 and exact:
             job.log('making %s exactly the snapshot (files created since are removed)' % target)
+            for command in keep_root:
+                job.run(command)
             src, sout, serr = job.run(sync)
             if src != 0:
                 error = BackupError('rsync from %s into %s failed (exit %d): %s; the target holds the snapshot\'s files '

@@ -911,11 +911,15 @@ def test_restore_latest(tmp_path):
 
 def test_exact_restore_stages_syncs_with_delete_and_cleans_up(tmp_path):
     target = str(tmp_path / 'mirror')
-    node = FakeNode(answers={'rsync': (0, '', ''), 'rm': (0, '', '')})
+    node = FakeNode(answers={'rsync': (0, '', ''), 'rm': (0, '', ''), 'chown': OK, 'chmod': OK})
     result = bj.restore(config(tmp_path), 'latest', target, None, node, exact=True)
     full = 'fa3818fe812fa717a2a598bef97cb49a3a777e22378aa1ded05fac0ea81e789e'
     staging = target + '/.hapair-restore-fa3818fe'
+    # the mirror's root keeps its owner and mode (a lab restore once left it root 0700:
+    # PostgreSQL could no longer reach its data directory)
     assert node.keys[1:] == ['restic restore %s --target %s' % (full, staging),
+                             'chown --reference=%s %s' % (target, staging),
+                             'chmod --reference=%s %s' % (target, staging),
                              'rsync -aHAX --delete --exclude /.hapair-restore-fa3818fe/ %s/ %s/' % (staging, target),
                              'rm -rf --one-file-system %s' % staging]
     assert result['exact'] is True and result['changed'] is True
