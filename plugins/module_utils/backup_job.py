@@ -40,6 +40,7 @@ __metaclass__ = type
 
 import argparse
 import calendar
+import contextlib
 import errno
 import fcntl
 import json
@@ -1436,84 +1437,95 @@ def _gated(cfg, runner, logger, clock):
     return job, result
 
 
+@contextlib.contextmanager
+def _on_the_primary(job, result, action, node, check_mode):
+    """The frame of a repository action that belongs to the Primary.
+
+    Holds the job's lock (not in check mode), sets result['skipped'] on the Secondary (the
+    body then does nothing), checks the password file, and hands ``result`` to any
+    BackupError raised inside.
+    """
+    lock = None
+    try:
+        if not check_mode:
+            lock = _Lock(job.cfg['lock_file'], job.cfg['resource'])
+            lock.acquire()
+        _role_gate(job, result, node or node_name(), action)
+        if not result['skipped']:
+            _check_password_file(job.cfg)
+        yield
+    except BackupError as ex:
+        ex.result = result
+        raise
+    finally:
+        if lock is not None:
+            lock.release()
+
+
 def check_repository(cfg, runner=None, logger=None, clock=None, node=None, read_data_subset=None,
                      check_mode=False):
     """`restic check` on the Primary (skipped on the Secondary, like run_backup)."""
     job, result = _gated(cfg, runner, logger, clock)
     result.update(ok=None, duration_seconds=None)
     started = job.clock()
-    lock = None
     try:
-        if not check_mode:
-            lock = _Lock(cfg['lock_file'], cfg['resource'])
-            lock.acquire()
-        _role_gate(job, result, node or node_name(), 'checks the repository')
-        if result['skipped']:
-            return result
-        _check_password_file(cfg)
-        args = ['check'] + (['--read-data-subset', read_data_subset] if read_data_subset else [])
-        if check_mode:
-            result['commands'] = [' '.join([cfg['restic']] + args)]
-            return result
-        rc, out, err = job.restic(args)
-        if rc != 0:
-            # restic 0.14 prints the damage on stderr and ends with "Fatal: repository contains errors"
-            if 'repository contains errors' not in err:
-                raise job.restic_failed(rc, err, 'restic check could not run')
-            problems = [line.strip() for line in err.splitlines()
-                        if line.strip() and 'repository contains errors' not in line][:20]
-            for line in problems:
-                job.log('  restic: %s' % line)
-            result['ok'] = False
-            raise BackupError('restic check found errors in the repository at %s: %s. Run "restic check '
-                              '--read-data" by hand for the details; a damaged repository is repaired by hand '
-                              '(restic documentation, "Troubleshooting"), or replaced by a new one'
-                              % (redact(cfg['repository']), '; '.join(problems) or _restic_said(err)),
-                              kind='damaged')
-        result['ok'] = True
-        job.log('restic check: no errors were found')
-        return result
-    except BackupError as ex:
-        ex.result = result
-        raise
+        with _on_the_primary(job, result, 'checks the repository', node, check_mode):
+            if not result['skipped']:
+                _check(job, result, read_data_subset, check_mode)
     finally:
-        if lock is not None:
-            lock.release()
         result['duration_seconds'] = round(job.clock() - started, 3)
+    return result
+
+
+def _check(job, result, read_data_subset, check_mode):
+    cfg = job.cfg
+    args = ['check'] + (['--read-data-subset', read_data_subset] if read_data_subset else [])
+    if check_mode:
+        result['commands'] = [' '.join([cfg['restic']] + args)]
+        return
+    rc, out, err = job.restic(args)
+    if rc != 0:
+        # restic 0.14 prints the damage on stderr and ends with "Fatal: repository contains errors"
+        if 'repository contains errors' not in err:
+            raise job.restic_failed(rc, err, 'restic check could not run')
+        problems = [line.strip() for line in err.splitlines()
+                    if line.strip() and 'repository contains errors' not in line][:20]
+        for line in problems:
+            job.log('  restic: %s' % line)
+        result['ok'] = False
+        raise BackupError('restic check found errors in the repository at %s: %s. Run "restic check '
+                          '--read-data" by hand for the details; a damaged repository is repaired by hand '
+                          '(restic documentation, "Troubleshooting"), or replaced by a new one'
+                          % (redact(cfg['repository']), '; '.join(problems) or _restic_said(err)),
+                          kind='damaged')
+    result['ok'] = True
+    job.log('restic check: no errors were found')
 
 
 def forget_snapshots(cfg, runner=None, logger=None, clock=None, node=None, check_mode=False):
     """Only the retention (restic forget --prune) on the Primary; skipped on the Secondary."""
     job, result = _gated(cfg, runner, logger, clock)
     result.update(pruned=False)
-    lock = None
-    try:
-        if not check_mode:
-            lock = _Lock(cfg['lock_file'], cfg['resource'])
-            lock.acquire()
-        _role_gate(job, result, node or node_name(), 'applies the retention')
-        if result['skipped']:
-            return result
-        _check_password_file(cfg)
-        args = forget_args(cfg)
-        if not args:
-            job.log('retention: every keep count is 0, all snapshots are kept')
-            return result
-        if check_mode:
-            result['commands'] = [' '.join([cfg['restic']] + args)]
-            return result
-        rc, out, err = job.restic(args)
-        if rc != 0:
-            raise job.restic_failed(rc, err, 'restic forget --prune failed')
-        result['pruned'] = result['changed'] = True
-        _log_forget(job, out)
-        return result
-    except BackupError as ex:
-        ex.result = result
-        raise
-    finally:
-        if lock is not None:
-            lock.release()
+    with _on_the_primary(job, result, 'applies the retention', node, check_mode):
+        if not result['skipped']:
+            _prune(job, result, check_mode)
+    return result
+
+
+def _prune(job, result, check_mode):
+    cfg = job.cfg
+    args = forget_args(cfg)
+    if not args:
+        job.log('retention: every keep count is 0, all snapshots are kept')
+        return
+    if check_mode:
+        result['commands'] = [' '.join([cfg['restic']] + args)]
+        return
+    rc, out, err = job.restic(args)
+    if rc != 0:
+        raise job.restic_failed(rc, err, 'restic forget --prune failed')
+    result['pruned'] = result['changed'] = True
+    _log_forget(job, out)
 
 
 def thaw_filesystem(cfg, runner=None, logger=None, mountinfo=None):
