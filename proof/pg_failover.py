@@ -309,7 +309,8 @@ def main():
         # data directory in the snapshot is then a crash-consistent image), drop the table,
         # restore in place
         p = primary()
-        playbook(os.path.join(TOP, "molecule", "backup", "backup_role.yml"), json.dumps({"hapair_backup_pre_hook": PRE_HOOK, "hapair_backup_consistency": "freeze"}))
+        playbook(os.path.join(TOP, "molecule", "backup", "backup_role.yml"),
+                 json.dumps({"hapair_backup_pre_hook": PRE_HOOK, "hapair_backup_consistency": "freeze"}))
         rows = int(sh(p, "%s 'SELECT count(*) FROM ledger'" % PSQL).strip())
         secs, log = playbook("backup.yml")
         dump = sh(p, "runuser -u postgres -- pg_restore -l /srv/hapair/dumps/app.dump | grep -c 'TABLE DATA public ledger'",
