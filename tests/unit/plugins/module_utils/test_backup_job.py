@@ -212,6 +212,7 @@ def test_defaults_fill_optional_keys(tmp_path):
     for key in bj.OPTIONAL_KEYS:
         data.pop(key, None)
     data['consistency'] = 'freeze'
+    data['fstype'] = 'ext4'
     cfg = bj.validate_config(data)
     assert cfg['tags'] == ['hapair', 'r0']
     assert cfg['lock_file'] == '/run/lock/hapair-backup-r0.lock'
@@ -618,7 +619,7 @@ def test_leftover_that_cannot_be_removed_stops_before_freezing(tmp_path):
 # run_backup: freeze and live
 
 def test_freeze_backup_sequence(tmp_path):
-    cfg = config(tmp_path, consistency='freeze', lvm=None)
+    cfg = config(tmp_path, consistency='freeze', fstype='ext4', lvm=None)
     node = FakeNode()
     result, error, logged = backup(cfg, node)
     assert error is None, error
@@ -631,7 +632,7 @@ def test_freeze_backup_sequence(tmp_path):
 
 
 def test_freeze_backup_failure_still_thaws(tmp_path):
-    cfg = config(tmp_path, consistency='freeze', lvm=None, post_hook='echo after', pre_hook='true')
+    cfg = config(tmp_path, consistency='freeze', fstype='ext4', lvm=None, post_hook='echo after', pre_hook='true')
     node = FakeNode(answers={'restic backup': capture('sftp_timeout')})
     result, error, logged = backup(cfg, node)
     assert error.kind == 'unreachable'
@@ -640,7 +641,7 @@ def test_freeze_backup_failure_still_thaws(tmp_path):
 
 
 def test_freeze_timeout_thaws_and_says_why(tmp_path):
-    cfg = config(tmp_path, consistency='freeze', lvm=None, freeze_timeout=60)
+    cfg = config(tmp_path, consistency='freeze', fstype='ext4', lvm=None, freeze_timeout=60)
     node = FakeNode(answers={'restic backup': (124, '', 'timed out after 60 s and was killed')})
     result, error, logged = backup(cfg, node)
     assert 'stopped after 60 s (freeze_timeout)' in error.message
@@ -655,7 +656,7 @@ def test_interrupted_backup_still_thaws(tmp_path):
         raise Interrupted()
     node = FakeNode(answers={'restic backup': killed})
     with pytest.raises(Interrupted):
-        backup(config(tmp_path, consistency='freeze', lvm=None, pre_hook='true', post_hook='echo after'), node)
+        backup(config(tmp_path, consistency='freeze', fstype='ext4', lvm=None, pre_hook='true', post_hook='echo after'), node)
     assert node.keys[-2:] == ['fsfreeze -u /srv/hapair', 'sh -c echo after']
     assert node.calls[-1]['env']['HAPAIR_BACKUP_STATUS'] == 'failure'
 
@@ -834,7 +835,7 @@ def test_secondary_snapshot_sequence(tmp_path):
 
 def test_secondary_snapshot_needs_lvm(tmp_path):
     node = FakeNode(role='Secondary/Primary')
-    result, error, logged = backup(config(tmp_path, consistency='freeze', lvm=None), node,
+    result, error, logged = backup(config(tmp_path, consistency='freeze', fstype='ext4', lvm=None), node,
                                    mountinfo=NOT_MOUNTED, from_secondary_snapshot=True)
     assert error.kind == 'config'
     assert 'from_secondary_snapshot needs an LVM volume under DRBD' in error.message
@@ -1157,7 +1158,7 @@ def test_freeze_watchdog_thaws_while_restic_still_runs(tmp_path):
         thawed.set()
         return OK
     node = FakeNode(answers={'restic backup': stuck_restic, 'fsfreeze -u': unfreeze})
-    result, error, logged = backup(config(tmp_path, consistency='freeze', lvm=None, freeze_timeout=1), node)
+    result, error, logged = backup(config(tmp_path, consistency='freeze', fstype='ext4', lvm=None, freeze_timeout=1), node)
     assert order == ['fsfreeze -u', 'restic returned']
     assert node.ran('fsfreeze -u') == ['fsfreeze -u /srv/hapair']  # once: no second, failing thaw
     assert 'thawed after 1 s (freeze_timeout)' in error.message
@@ -1168,7 +1169,7 @@ def test_freeze_watchdog_thaws_while_restic_still_runs(tmp_path):
 
 def test_freeze_watchdog_is_cancelled_by_a_normal_thaw(tmp_path):
     node = FakeNode()
-    result, error, logged = backup(config(tmp_path, consistency='freeze', lvm=None, freeze_timeout=1), node)
+    result, error, logged = backup(config(tmp_path, consistency='freeze', fstype='ext4', lvm=None, freeze_timeout=1), node)
     assert error is None
     time.sleep(1.5)
     assert node.ran('fsfreeze -u') == ['fsfreeze -u /srv/hapair']
@@ -1201,3 +1202,19 @@ def test_thaw_filesystem_failure_says_what_to_do(tmp_path):
     with pytest.raises(bj.BackupError) as info:
         bj.thaw_filesystem(config(tmp_path), node, lambda line: None, MOUNTINFO)
     assert 'run "fsfreeze -u /srv/hapair" now' in info.value.message
+
+
+def test_freeze_on_xfs_is_refused(tmp_path):
+    # the lab's finding: restic blocked in xfs_free_eofblocks on close() until the thaw
+    with pytest.raises(bj.BackupError) as info:
+        config(tmp_path, consistency='freeze', lvm=None)
+    assert "key 'consistency'" in info.value.message
+    assert 'does not work on xfs' in info.value.message and 'snapshot (LVM under DRBD' in info.value.message
+
+
+def test_freeze_override_on_xfs_changes_nothing(tmp_path):
+    node = FakeNode()
+    result, error, logged = backup(config(tmp_path, consistency='live', lvm=None), node, consistency='freeze')
+    assert error.kind == 'config' and 'does not work on xfs' in error.message
+    assert 'nothing was frozen or backed up' in error.message
+    assert node.keys == []

@@ -201,7 +201,7 @@ def test_run_on_the_primary(tmp_path, monkeypatch, capsys):
 
 def test_run_check_mode_on_the_primary(tmp_path, monkeypatch, capsys):
     commands = FakeCommands()
-    out = run_module(backup_run, monkeypatch, capsys, {'config': write_config(tmp_path), 'consistency': 'freeze'},
+    out = run_module(backup_run, monkeypatch, capsys, {'config': write_config(tmp_path, fstype='ext4'), 'consistency': 'freeze'},
                      commands, check_mode=True, node='node1')
     assert not out.get('failed'), out
     assert out['changed'] is True and out['snapshot_id'] is None
