@@ -840,6 +840,17 @@ class _Job(object):
         return self.run(restic_argv(self.cfg, args), cwd=cwd, env=restic_env(self.cfg), timeout=timeout,
                         quiet=quiet)
 
+    def restic_exclusive(self, args):
+        """restic with an exclusive lock (forget --prune, check): a lock left by a killed run
+        (a backup stopped at freeze_timeout, a crashed node) is removed by `restic unlock`,
+        which removes stale locks only, and the command tried once more."""
+        rc, out, err = self.restic(args)
+        if rc != 0 and 'repository is already locked' in err:
+            self.log('  the repository is locked; removing stale locks (restic unlock) and trying again')
+            self.restic(['unlock'])
+            rc, out, err = self.restic(args)
+        return rc, out, err
+
     def restic_failed(self, rc, err, what):
         kind, message = classify_restic_error(rc, err, self.cfg['repository'])
         for line in _restic_lines(err)[-10:]:
@@ -1432,7 +1443,7 @@ def _forget(job, result):
     if not args:
         job.log('retention: every keep count is 0, all snapshots are kept')
         return
-    rc, out, err = job.restic(args)
+    rc, out, err = job.restic_exclusive(args)
     if rc != 0:
         error = job.restic_failed(rc, err, 'the backup succeeded (snapshot %s) but restic forget --prune '
                                   'failed' % result['snapshot_id'])
@@ -1502,7 +1513,7 @@ def _check(job, result, read_data_subset, check_mode):
     if check_mode:
         result['commands'] = [' '.join([cfg['restic']] + args)]
         return
-    rc, out, err = job.restic(args)
+    rc, out, err = job.restic_exclusive(args)
     if rc != 0:
         # restic 0.14 prints the damage on stderr and ends with "Fatal: repository contains errors"
         if 'repository contains errors' not in err:
@@ -1540,7 +1551,7 @@ def _prune(job, result, check_mode):
     if check_mode:
         result['commands'] = [' '.join([cfg['restic']] + args)]
         return
-    rc, out, err = job.restic(args)
+    rc, out, err = job.restic_exclusive(args)
     if rc != 0:
         raise job.restic_failed(rc, err, 'restic forget --prune failed')
     result['pruned'] = result['changed'] = True

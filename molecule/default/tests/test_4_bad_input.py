@@ -188,6 +188,8 @@ CASES = [
     case("repository as a relative path", ROLE_ONLY, "is a relative path", extra=["hapair_backup_repository=backups/r0"]),
     case("snapshot consistency without LVM under DRBD", ROLE_ONLY, "needs an LVM volume under DRBD",
          extra=["hapair_backup_consistency=snapshot"]),
+    case("freeze consistency on xfs", ROLE_ONLY, "hapair_backup_consistency=freeze does not work on xfs",
+         extra=["hapair_backup_consistency=freeze"]),
     case("restore of a snapshot that does not exist", "restore.yml", "snapshot 0123abcd does not exist",
          extra=["hapair_restore_in_place=true", "hapair_restore_snapshot=0123abcd"]),
     case("restore in place on the Secondary", "restore.yml", "Refusing to restore in place on node2",

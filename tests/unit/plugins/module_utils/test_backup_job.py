@@ -92,6 +92,7 @@ class FakeNode(object):
             'restic forget': capture('forget'),
             'restic snapshots': capture('snapshots'),
             'restic check': capture('check'),
+            'restic unlock': OK,
             'restic restore': capture('restore'),
             'restic init': capture('init'),
             'restic --no-cache cat config': capture('cat_config'),
@@ -732,6 +733,16 @@ def test_retention_failure_keeps_the_snapshot_id(tmp_path):
     assert error.kind == 'locked'
     assert error.message.startswith('the backup succeeded (snapshot fa3818fe) but restic forget --prune failed')
     assert error.result['snapshot_id'] == 'fa3818fe' and error.result['pruned'] is False
+    assert node.ran('restic unlock') == ['restic unlock'] and len(node.ran('restic forget')) == 2
+
+
+def test_stale_lock_of_a_killed_run_is_removed_and_the_retention_runs(tmp_path):
+    # a backup killed at freeze_timeout left its lock: restic 0.14 does not skip it for prune
+    node = FakeNode(answers={'restic forget': [capture('locked_shared'), capture('forget')]})
+    result, error, logged = backup(config(tmp_path), node)
+    assert error is None and result['pruned'] is True
+    assert node.keys[-3:] == [FORGET, 'restic unlock', FORGET]
+    assert '  the repository is locked; removing stale locks (restic unlock) and trying again' in logged
 
 
 @pytest.mark.parametrize('fixture, kind', [('wrong_password', 'wrong_password'), ('sftp_refused', 'unreachable'),
