@@ -320,11 +320,11 @@ def main():
         sh(p, "rm -rf %s" % target)
         rsecs, dummy = playbook("restore.yml", "hapair_restore_target=%s" % target)
         dump = "%s/dumps/app.dump" % target
+        sh(p, "chmod o+rx %s %s/dumps && chmod o+r %s" % (target, target, dump))  # restic made the target 0700
         listed = sh(p, "runuser -u postgres -- pg_restore -l %s | grep -c 'TABLE DATA public ledger'" % dump,
                     check=False).strip()
         started = time.time()
-        sh(p, "chmod o+rx %s %s/dumps && chmod o+r %s && runuser -u postgres -- pg_restore -d app -t ledger %s"
-           % (target, target, dump, dump))
+        sh(p, "runuser -u postgres -- pg_restore -d app -t ledger %s" % dump)
         pg_restore_s = round(time.time() - started, 1)
         after = int(sh(p, "%s 'SELECT count(*) FROM ledger'" % PSQL, check=False).strip() or -1)
         sh(p, "rm -rf %s" % target)
