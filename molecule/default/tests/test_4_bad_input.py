@@ -44,7 +44,9 @@ def fingerprint(extra=None):
             "findmnt -rno SOURCE,TARGET /srv/hapair || true",
             "md5sum /etc/hapair/backup/* 2>/dev/null || true",
         ] + list((extra or {}).get(name, ()))
-        fp[name] = dict((c, host.run(c).stdout) for c in commands)
+        # one round trip per node: each command's output under its own header
+        script = "; ".join("echo '=== %s'; %s" % (i, c) for i, c in enumerate(commands))
+        fp[name] = host.run(script).stdout
     return fp
 
 
@@ -109,8 +111,10 @@ def foreign_disk(prepare):
 def link_cut(lab):
     lab("link", "down")
     try:
-        wait_for(lambda: drbd_state(node(PRIMARY)).get("connection") not in ("Connected", None), 60,
-                 "DRBD to see the link gone")
+        # settled: the fence-peer handler has marked the Secondary Outdated over the service network
+        wait_for(lambda: drbd_state(node(PRIMARY)).get("connection") not in ("Connected", None) and
+                 drbd_state(node(PRIMARY)).get("peer_disk") == "Outdated" and
+                 drbd_state(node(SECONDARY)).get("disk") == "Outdated", 90, "DRBD to see the link gone, peer fenced")
         yield {}, {}
     finally:
         lab("link", "up")
