@@ -305,9 +305,13 @@ def main():
             say("fault: %s" % step.__name__)
             try:
                 row = step(expected)
-                row["verify_oos_kib"], row["verify_s"] = verify(roles()[0])
             except (RoundFailed, AssertionError) as ex:
                 row = {"fault": step.__name__, "error": str(ex)[-1500:]}
+            else:
+                try:
+                    row["verify_oos_kib"], row["verify_s"] = verify(roles()[0])
+                except (RoundFailed, AssertionError) as ex:
+                    row["error"] = "online verify: %s" % str(ex)[-1500:]
             results["faults"].append(row)
             say("fault: %s" % json.dumps(row))
             if row.get("error") or row.get("lost") or row.get("data_ok") is False or row.get("verify_oos_kib"):
