@@ -78,9 +78,10 @@ def checksums(name):
 
 
 def oos_kib(name):
-    out = node(name).run("drbdsetup status r0 --statistics").stdout
-    for word in out.split():
-        if word.startswith("out-of-sync:"):
+    """KiB DRBD marks out of sync. DRBD 9's status prints out-of-sync:N; 8.4's emulated status
+    leaves the field out when it is 0, so /proc/drbd's oos:N (8.4) comes first."""
+    for word in node(name).run("cat /proc/drbd 2>/dev/null; drbdsetup status r0 --statistics").stdout.split():
+        if word.startswith(("oos:", "out-of-sync:")):
             return int(word.split(":")[1])
     return None
 
@@ -315,7 +316,7 @@ def main():
                     row["error"] = "online verify: %s" % str(ex)[-1500:]
             results["faults"].append(row)
             say("fault: %s" % json.dumps(row))
-            if row.get("error") or row.get("lost") or row.get("data_ok") is False or row.get("verify_oos_kib"):
+            if row.get("error") or row.get("lost") or row.get("data_ok") is False or row.get("verify_oos_kib") != 0:
                 results["findings"].append("%s: %s" % (row["fault"], json.dumps(row)[:400]))
                 break
     os.makedirs(OUT, exist_ok=True)
