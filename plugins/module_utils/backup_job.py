@@ -1439,17 +1439,9 @@ def _backup_secondary(job, result, mountinfo):
 
 
 def _forget(job, result):
-    args = forget_args(job.cfg)
-    if not args:
-        job.log('retention: every keep count is 0, all snapshots are kept')
-        return
-    rc, out, err = job.restic_exclusive(args)
-    if rc != 0:
-        error = job.restic_failed(rc, err, 'the backup succeeded (snapshot %s) but restic forget --prune '
-                                  'failed' % result['snapshot_id'])
-        raise error
-    result['pruned'] = True
-    _log_forget(job, out)
+    """The retention after a backup: a failure says the snapshot itself is safe."""
+    _prune(job, result, False, 'the backup succeeded (snapshot %s) but restic forget --prune failed'
+           % result['snapshot_id'])
 
 
 def _log_forget(job, out):
@@ -1542,7 +1534,7 @@ def forget_snapshots(cfg, runner=None, logger=None, clock=None, node=None, check
     return result
 
 
-def _prune(job, result, check_mode):
+def _prune(job, result, check_mode, failed='restic forget --prune failed'):
     cfg = job.cfg
     args = forget_args(cfg)
     if not args:
@@ -1553,7 +1545,7 @@ def _prune(job, result, check_mode):
         return
     rc, out, err = job.restic_exclusive(args)
     if rc != 0:
-        raise job.restic_failed(rc, err, 'restic forget --prune failed')
+        raise job.restic_failed(rc, err, failed)
     result['pruned'] = result['changed'] = True
     _log_forget(job, out)
 
