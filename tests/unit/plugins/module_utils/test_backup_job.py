@@ -1178,11 +1178,33 @@ def test_freeze_watchdog_thaws_while_restic_still_runs(tmp_path):
     assert node.ran('restic forget') == []
 
 
-def test_freeze_watchdog_is_cancelled_by_a_normal_thaw(tmp_path):
+class RecordingTimer(object):
+    """Stands in for threading.Timer: records what the job asks of its watchdog."""
+    made = []
+
+    def __init__(self, interval, function, args=None):
+        self.interval, self.function, self.args = interval, function, args
+        self.daemon = False
+        self.started = self.cancelled = False
+        RecordingTimer.made.append(self)
+
+    def start(self):
+        self.started = True
+
+    def cancel(self):
+        self.cancelled = True
+
+
+def test_freeze_watchdog_is_cancelled_by_a_normal_thaw(tmp_path, monkeypatch):
+    RecordingTimer.made = []
+    monkeypatch.setattr(bj.threading, 'Timer', RecordingTimer)
     node = FakeNode()
-    result, error, logged = backup(config(tmp_path, consistency='freeze', fstype='ext4', lvm=None, freeze_timeout=1), node)
+    result, error, logged = backup(config(tmp_path, consistency='freeze', fstype='ext4', lvm=None, freeze_timeout=7), node)
     assert error is None
-    time.sleep(1.5)
+    assert [(t.interval, t.daemon, t.started, t.cancelled) for t in RecordingTimer.made] == [(7, True, True, True)]
+    assert node.ran('fsfreeze -u') == ['fsfreeze -u /srv/hapair']
+    # firing it late (a cancel that lost the race) must not thaw a second time
+    RecordingTimer.made[0].function(*RecordingTimer.made[0].args)
     assert node.ran('fsfreeze -u') == ['fsfreeze -u /srv/hapair']
 
 
