@@ -23,20 +23,18 @@ description:
 options: {}
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Read-only; it runs the same in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: N/A
     platforms: posix
 seealso:
   - module: hapair.cluster.backup_run
   - module: hapair.cluster.backup_restore
 extends_documentation_fragment:
+  - action_common_attributes
   - hapair.cluster.backup_settings
 author:
   - hapair.cluster developers (!UNKNOWN)

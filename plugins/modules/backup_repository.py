@@ -55,15 +55,12 @@ options:
     choices: [present]
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The repository is opened (read-only); a missing one is reported as C(changed) and not
       initialised.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: N/A
     platforms: posix
 notes:
@@ -73,6 +70,8 @@ seealso:
   - name: restic documentation, preparing a new repository
     description: The repository strings restic accepts.
     link: https://restic.readthedocs.io/en/stable/030_preparing_a_new_repo.html
+extends_documentation_fragment:
+  - action_common_attributes
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''

@@ -58,15 +58,12 @@ options:
     default: []
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The refusals are checked and the snapshot is resolved (RV(snapshot_id),
       RV(snapshot_time)); nothing is created or restored.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: N/A
     platforms: posix
 notes:
@@ -77,6 +74,7 @@ seealso:
   - module: hapair.cluster.backup_info
   - module: hapair.cluster.backup_run
 extends_documentation_fragment:
+  - action_common_attributes
   - hapair.cluster.backup_settings
 author:
   - hapair.cluster developers (!UNKNOWN)

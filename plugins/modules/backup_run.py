@@ -53,15 +53,12 @@ options:
     default: false
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The role and the mount are checked and refusals are reported; no hook, freeze, snapshot
       or restic command runs. RV(commands) lists what would run.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: N/A
     platforms: posix
 notes:
@@ -75,6 +72,7 @@ seealso:
   - module: hapair.cluster.backup_restore
   - module: hapair.cluster.backup_repository
 extends_documentation_fragment:
+  - action_common_attributes
   - hapair.cluster.backup_settings
 author:
   - hapair.cluster developers (!UNKNOWN)

@@ -36,11 +36,14 @@ options:
     default: false
 attributes:
   check_mode:
-    description: Reports what would be done and changes nothing.
+    details: Reports what would be done and changes nothing.
     support: full
   diff_mode:
-    description: Not supported.
     support: none
+  platform:
+    platforms: posix
+extends_documentation_fragment:
+  - action_common_attributes
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''

@@ -26,16 +26,19 @@ options:
     type: str
 attributes:
   check_mode:
-    description: The module changes nothing, so it runs the same in check mode.
+    details: The module changes nothing, so it runs the same in check mode.
     support: full
   diff_mode:
-    description: Nothing to diff.
     support: none
+  platform:
+    platforms: posix
 notes:
   - A resource that is configured but down is absent from RV(resources); RV(resource_up) says so
     when O(resource) is given.
   - RV(resources[].split_brain) is set by the split-brain handler the mirror role installs, and
     cleared by the rejoin playbook once resolved.
+extends_documentation_fragment:
+  - action_common_attributes
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''

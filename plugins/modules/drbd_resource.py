@@ -99,16 +99,13 @@ notes:
   - Shared secrets in dry-run output are masked in RV(adjust_plan) and in messages.
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: All probes run; no write command runs. RV(commands) lists the commands that would
       run. When the resource is down, the initial sync can only be decided after it is up, so
       in check mode RV(initial_sync) is V(none) then, with a warning.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: N/A
     platforms: posix
 seealso:
@@ -116,6 +113,8 @@ seealso:
   - name: DRBD 9 User's Guide, initial device synchronization
     description: primary --force and new-current-uuid --clear-bitmap.
     link: https://linbit.com/drbd-user-guide/drbd-guide-9_0-en/
+extends_documentation_fragment:
+  - action_common_attributes
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''

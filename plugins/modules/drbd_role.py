@@ -65,15 +65,12 @@ options:
     default: 10
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: All checks run and refusals are reported; C(drbdadm primary) and C(drbdadm secondary)
       are not run. RV(commands) lists the command that would run.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: N/A
     platforms: posix
 notes:
@@ -92,6 +89,8 @@ seealso:
   - name: DRBD 9 User's Guide, manual failover
     description: drbdadm secondary on the old Primary, then drbdadm primary on the other node.
     link: https://linbit.com/drbd-user-guide/drbd-guide-9_0-en/
+extends_documentation_fragment:
+  - action_common_attributes
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''

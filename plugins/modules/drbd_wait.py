@@ -41,11 +41,14 @@ options:
     default: true
 attributes:
   check_mode:
-    description: The module changes nothing, so it runs the same in check mode.
+    details: The module changes nothing, so it runs the same in check mode.
     support: full
   diff_mode:
-    description: Nothing to diff.
     support: none
+  platform:
+    platforms: posix
+extends_documentation_fragment:
+  - action_common_attributes
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''

@@ -57,6 +57,7 @@ extends_documentation_fragment:
   - action_common_attributes
   - action_common_attributes.conn
   - action_common_attributes.flow
+  - action_common_attributes.flow
 attributes:
   action:
     support: full

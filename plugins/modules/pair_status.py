@@ -38,13 +38,22 @@ options:
 attributes:
   action:
     support: full
-    description: Runs on the controller.
+    details: Runs on the controller.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
-    description: Judges the same in check mode; does not write O(json_path).
+    details: Judges the same in check mode; does not write O(json_path).
   diff_mode:
     support: none
-    description: Nothing to diff.
+  platform:
+    platforms: all
+    details: The judgement runs on the controller; the facts come from the nodes.
+extends_documentation_fragment:
+  - action_common_attributes
+  - action_common_attributes.flow
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''

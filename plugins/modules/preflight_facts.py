@@ -94,14 +94,11 @@ options:
     type: float
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The module changes nothing, so it runs the same in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   platform:
-    description: Target OS/families that can be operated against.
     support: N/A
     platforms: posix
 notes:
@@ -112,6 +109,8 @@ notes:
 seealso:
   - module: hapair.cluster.preflight
   - module: hapair.cluster.spare_partition
+extends_documentation_fragment:
+  - action_common_attributes
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''

@@ -39,13 +39,16 @@ options:
     default: 3
 attributes:
   check_mode:
-    description: Reports what would change and changes nothing.
+    details: Reports what would change and changes nothing.
     support: full
   diff_mode:
-    description: Not supported.
     support: none
+  platform:
+    platforms: posix
 notes:
   - Refuses to add the address when another NIC of the node already carries it.
+extends_documentation_fragment:
+  - action_common_attributes
 author:
   - hapair.cluster developers (!UNKNOWN)
 '''
