@@ -62,10 +62,11 @@ sanity: venv
 # The closing line of CI says how the lab ran (KVM or TCG), or that it failed.
 molecule: venv host-deps collection
 	@mkdir -p tests/output; rm -f tests/output/lab-run.txt .lab/last-run.json
-	@rc=0; molecule test --all || rc=$$?; \
+	@rc=0; molecule test --all 2>&1 | tee tests/output/molecule.log || rc=$$?; \
 	  run=$$($(LABCTL) last-run) || true; \
 	  if [ $$rc -eq 0 ]; then echo "$$run; molecule scenarios passed" > tests/output/lab-run.txt; \
-	  else echo "$$run; molecule FAILED (exit $$rc)" > tests/output/lab-run.txt; fi; \
+	  else echo "$$run; molecule FAILED (exit $$rc)" > tests/output/lab-run.txt; \
+	    bash tests/tools/failure-digest.sh tests/output/molecule.log; fi; \
 	  exit $$rc
 
 clean: lab-down

@@ -441,6 +441,76 @@ class Lab(object):
         self.save(state)
         say("replication link %s" % updown)
 
+    def link_check(self, heal, say):
+        """Does the replication link carry traffic both ways? If not, gather what tells a
+        QEMU-side stall (host UDP socket queues filling) from a guest-side one (NIC
+        counters, kernel messages), and with `heal` replug it (set_link off/on) once.
+
+        Returns a dict: ok, healed, and per node what was seen."""
+        state = self.require()
+        report = {"ok": True, "healed": False, "nodes": {}}
+        if state["link"] == "down":
+            report["note"] = "the replication link is unplugged on purpose (labctl link down); not checked"
+            return report
+
+        def probe():
+            seen = {}
+            for name in NODES:
+                peer = [n for n in NODES if n != name][0]
+                peer_ip = NODES[peer]["replication"].split("/")[0]
+                script = (
+                    "nic=$(ip -o link | awk -F': ' 'tolower($0) ~ /%s/ {print $2; exit}'); "
+                    "ping -c 3 -i 0.3 -W 1 -q %s >/dev/null 2>&1 && echo PING=ok || echo PING=fail; "
+                    "echo NIC=$nic; cat /sys/class/net/$nic/statistics/{rx_packets,tx_packets,rx_dropped,tx_dropped} "
+                    "| tr '\\n' ' ' | sed 's/^/COUNTERS=/'; echo; "
+                    "dmesg | grep -E 'NETDEV WATCHDOG|transmit queue|PingAck|shut down by peer|[Tt]imeout' | tail -n 3 "
+                    "| sed 's/^/KERNEL=/'" % (mac("replication", NODES[name]["index"]), peer_ip))
+                node = {"running": self.running(name)}
+                if node["running"]:
+                    try:
+                        res = subprocess.run(self.ssh_argv(name, state) + [script], capture_output=True,
+                                             text=True, timeout=60, check=False)
+                        for line in res.stdout.splitlines():
+                            key, dummy, value = line.partition("=")
+                            if key == "KERNEL":
+                                node.setdefault("kernel", []).append(value)
+                            elif key in ("PING", "NIC", "COUNTERS"):
+                                node[key.lower()] = value.strip()
+                    except subprocess.TimeoutExpired:
+                        node["ping"] = "ssh timed out"
+                    node["host_udp_queue"] = self.udp_queue(state["ports"][name]["replication"])
+                seen[name] = node
+            return seen
+
+        seen = probe()
+        report["nodes"] = seen
+        report["ok"] = all(n.get("ping") == "ok" for n in seen.values() if n["running"])
+        if report["ok"] or not heal:
+            return report
+        say("labctl: the replication link carries no traffic; replugging it (set_link off/on) once")
+        for name in NODES:
+            if self.running(name):
+                self.qmp(name, "set_link", {"name": "replication", "up": False})
+        time.sleep(1)
+        for name in NODES:
+            if self.running(name):
+                self.qmp(name, "set_link", {"name": "replication", "up": True})
+        time.sleep(3)
+        report["after_replug"] = probe()
+        report["healed"] = all(n.get("ping") == "ok" for n in report["after_replug"].values() if n["running"])
+        return report
+
+    @staticmethod
+    def udp_queue(port):
+        """Recv-Q and Send-Q of the host's UDP socket of one QEMU netdev (ss), or None.
+        A Recv-Q that stays full means QEMU stopped reading its socket."""
+        res = subprocess.run(["ss", "-u", "-a", "-n", "-H", "sport = :%d" % port], capture_output=True,
+                             text=True, check=False)
+        fields = res.stdout.split()
+        if res.returncode != 0 or len(fields) < 3:
+            return None
+        return {"recv_q": int(fields[1]), "send_q": int(fields[2])}
+
     def hmp(self, name, command):
         self.require()
         return self.qmp(name, "human-monitor-command", {"command-line": command})
