@@ -93,10 +93,13 @@ def test_1_backup_then_restore_in_place(lab):
 
     p.check_output("rm -rf %s/victim && sync", DATA)  # the human error
     assert checksums(p) != before
+    root_before = p.check_output("stat -c '%U:%G %a' /srv/hapair")
 
     rc, out, secs = run("restore.yml", "hapair_restore_in_place=true")
     assert rc == 0, out
     assert checksums(p) == before
+    # restic makes its restore directory root 0700; the mirror's root keeps its own owner and mode
+    assert p.check_output("stat -c '%U:%G %a' /srv/hapair") == root_before
     assert p.service(UNIT).is_running
     m = re.search(r"restored into /srv/hapair in ([\d.]+) s", out)
     assert m, out

@@ -71,7 +71,7 @@ def test_preflight_lists_every_failure_of_both_nodes_and_changes_nothing(tmp_pat
     with open(path, "w") as f:
         yaml.safe_dump(inv, f)
     probe = ["md5sum %s" % loop_disks[n] for n in ("node1", "node2")]
-    before = dict((n, fingerprint(n, [probe[i]])) for i, n in enumerate(("node1", "node2")))
+    before = fingerprint({"node1": [probe[0]], "node2": [probe[1]]})
 
     out_json = str(tmp_path / "preflight.json")
     rc, out, dummy = playbook("preflight.yml", "hapair_preflight_json=%s" % out_json, inventory=path)
@@ -93,4 +93,4 @@ def test_preflight_lists_every_failure_of_both_nodes_and_changes_nothing(tmp_pat
     rc, out, dummy = playbook("provision.yml", inventory=path)
     assert rc != 0 and "Preflight found" in out
     assert "Provision the pair" not in out
-    assert before == dict((n, fingerprint(n, [probe[i]])) for i, n in enumerate(("node1", "node2")))
+    assert before == fingerprint({"node1": [probe[0]], "node2": [probe[1]]})
