@@ -835,21 +835,23 @@ class _Job(object):
         return rc, out or '', err or ''
 
     def restic(self, args, cwd=None, timeout=None, quiet=False):
+        """restic ARGS. A lock left by a killed run (a job stopped at freeze_timeout, a check
+        killed on a crashed node) blocks every later command: exclusive ones (forget --prune,
+        check) by any lock, all of them by an exclusive one. `restic unlock` removes stale
+        locks only (a dead process of this host, or older than 30 minutes; live ones are
+        refreshed every 5), so it runs and the command is tried once more."""
+        rc, out, err = self._restic_once(args, cwd, timeout, quiet)
+        if rc != 0 and 'repository is already locked' in err:
+            self.log('  the repository is locked; removing stale locks (restic unlock) and trying again')
+            self._restic_once(['unlock'], None, None, False)
+            rc, out, err = self._restic_once(args, cwd, timeout, quiet)
+        return rc, out, err
+
+    def _restic_once(self, args, cwd, timeout, quiet):
         if not self.cfg.get('cache_dir'):
             args = ['--no-cache'] + list(args)
         return self.run(restic_argv(self.cfg, args), cwd=cwd, env=restic_env(self.cfg), timeout=timeout,
                         quiet=quiet)
-
-    def restic_exclusive(self, args):
-        """restic with an exclusive lock (forget --prune, check): a lock left by a killed run
-        (a backup stopped at freeze_timeout, a crashed node) is removed by `restic unlock`,
-        which removes stale locks only, and the command tried once more."""
-        rc, out, err = self.restic(args)
-        if rc != 0 and 'repository is already locked' in err:
-            self.log('  the repository is locked; removing stale locks (restic unlock) and trying again')
-            self.restic(['unlock'])
-            rc, out, err = self.restic(args)
-        return rc, out, err
 
     def restic_failed(self, rc, err, what):
         kind, message = classify_restic_error(rc, err, self.cfg['repository'])
@@ -1505,7 +1507,7 @@ def _check(job, result, read_data_subset, check_mode):
     if check_mode:
         result['commands'] = [' '.join([cfg['restic']] + args)]
         return
-    rc, out, err = job.restic_exclusive(args)
+    rc, out, err = job.restic(args)
     if rc != 0:
         # restic 0.14 prints the damage on stderr and ends with "Fatal: repository contains errors"
         if 'repository contains errors' not in err:
@@ -1543,7 +1545,7 @@ def _prune(job, result, check_mode, failed='restic forget --prune failed'):
     if check_mode:
         result['commands'] = [' '.join([cfg['restic']] + args)]
         return
-    rc, out, err = job.restic_exclusive(args)
+    rc, out, err = job.restic(args)
     if rc != 0:
         raise job.restic_failed(rc, err, failed)
     result['pruned'] = result['changed'] = True

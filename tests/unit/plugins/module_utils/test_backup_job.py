@@ -97,6 +97,7 @@ class FakeNode(object):
             'restic init': capture('init'),
             'restic --no-cache cat config': capture('cat_config'),
             'restic --no-cache init': capture('init'),
+            'restic --no-cache unlock': OK,
         }
         self.answers.update(answers or {})
 
@@ -563,7 +564,9 @@ def test_backup_failure_cleans_up_the_snapshot(tmp_path):
                                     'locked by another restic process')
     assert_thawed_after_every_freeze(node)
     assert node.index('fsfreeze -u /srv/hapair') < node.index(BACKUP)
-    assert node.keys[node.index(BACKUP):] == [BACKUP, 'umount ' + view, 'lvremove -f ' + SNAP_LV, 'sh -c echo after']
+    # a lock that is still there after one `restic unlock` (a live one) fails the backup
+    assert node.keys[node.index(BACKUP):] == [BACKUP, 'restic unlock', BACKUP, 'umount ' + view, 'lvremove -f ' + SNAP_LV,
+                                              'sh -c echo after']
     assert any('restic: unable to create lock in backend' in line for line in logged)
 
 
@@ -743,6 +746,22 @@ def test_stale_lock_of_a_killed_run_is_removed_and_the_retention_runs(tmp_path):
     assert error is None and result['pruned'] is True
     assert node.keys[-3:] == [FORGET, 'restic unlock', FORGET]
     assert '  the repository is locked; removing stale locks (restic unlock) and trying again' in logged
+
+
+def test_stale_exclusive_lock_of_a_killed_check_is_removed_and_the_backup_runs(tmp_path):
+    # a check or prune killed -9 leaves an exclusive lock: it blocks even the first probe
+    node = FakeNode(answers={'restic cat config': [capture('locked_exclusive'), capture('cat_config')]})
+    result, error, logged = backup(config(tmp_path), node)
+    assert error is None and result['snapshot_id'] == 'fa3818fe'
+    assert node.keys[node.index('restic unlock') - 1].startswith('restic cat config')
+    assert len(node.ran('restic cat config')) == 2 and node.ran('restic unlock') == ['restic unlock']
+
+
+def test_a_lock_that_stays_is_reported_after_one_unlock(tmp_path):
+    node = FakeNode(answers={'restic cat config': capture('locked_exclusive')})
+    result, error, logged = backup(config(tmp_path), node)
+    assert error.kind == 'locked' and 'restic unlock' in error.message
+    assert node.ran('restic unlock') == ['restic unlock'] and node.ran('restic backup') == []
 
 
 @pytest.mark.parametrize('fixture, kind', [('wrong_password', 'wrong_password'), ('sftp_refused', 'unreachable'),
