@@ -460,7 +460,9 @@ class Lab(object):
                 peer_ip = NODES[peer]["replication"].split("/")[0]
                 script = (
                     "nic=$(ip -o link | awk -F': ' 'tolower($0) ~ /%s/ {print $2; exit}'); "
+                    "if ip -4 -o addr show dev $nic | grep -q inet; then "
                     "ping -c 3 -i 0.3 -W 1 -q %s >/dev/null 2>&1 && echo PING=ok || echo PING=fail; "
+                    "else echo PING=unconfigured; fi; "
                     "echo NIC=$nic; cat /sys/class/net/$nic/statistics/{rx_packets,tx_packets,rx_dropped,tx_dropped} "
                     "| tr '\\n' ' ' | sed 's/^/COUNTERS=/'; echo; "
                     "dmesg | grep -E 'NETDEV WATCHDOG|transmit queue|PingAck|shut down by peer|[Tt]imeout' | tail -n 3 "
@@ -484,6 +486,10 @@ class Lab(object):
 
         seen = probe()
         report["nodes"] = seen
+        bare = sorted(name for name, n in seen.items() if n.get("ping") == "unconfigured")
+        if bare:  # before provisioning: the link has no addresses to ping yet
+            report["note"] = "no address on the replication NIC of %s yet; not checked" % ", ".join(bare)
+            return report
         report["ok"] = all(n.get("ping") == "ok" for n in seen.values() if n["running"])
         if report["ok"] or not heal:
             return report
@@ -498,7 +504,22 @@ class Lab(object):
         time.sleep(3)
         report["after_replug"] = probe()
         report["healed"] = all(n.get("ping") == "ok" for n in report["after_replug"].values() if n["running"])
+        # kept across 'down' like last-run.json: CI's closing line counts them
+        with open(self.replugs_path, "a") as f:
+            f.write(json.dumps(dict(report, at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))) + "\n")
         return report
+
+    @property
+    def replugs_path(self):
+        return os.path.join(self.dir, "link-replugs.jsonl")
+
+    def replugs(self):
+        """The replugs of a dead cable since the file was last removed: (count, healed)."""
+        if not os.path.exists(self.replugs_path):
+            return 0, 0
+        with open(self.replugs_path) as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        return len(rows), sum(1 for r in rows if r.get("healed"))
 
     @staticmethod
     def udp_queue(port):
