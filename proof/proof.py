@@ -15,6 +15,10 @@ Secondary crash and return; link cut during writes (how much was resynced when i
 back); link cut during a resync; both nodes powered off and on; the Secondary's disk failing
 under writes and being replaced (provision.yml on the node with its new blank disk).
 
+Before every round and fault, `labctl link-check --heal` proves the lab's replication cable
+(QEMU, not DRBD) carries traffic; a dead one is replugged once and recorded under "lab_link"
+and in the report's "The lab itself", apart from the product's findings.
+
 Writes proof/results.json and proof/REPORT.md (or into PROOF_OUT); exits non-zero when a
 round lost an acknowledged record or a check failed. PROOF_FAULTS=0 skips the fault matrix,
 PROOF_FAULTS=secondary_crash,link_cut_during_writes runs only those faults. CI runs two
