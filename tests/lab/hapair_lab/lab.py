@@ -486,6 +486,10 @@ class Lab(object):
 
         seen = probe()
         report["nodes"] = seen
+        down = sorted(name for name, n in seen.items() if not n["running"])
+        if down:  # a stopped VM is not a dead cable
+            report["note"] = "%s not running; the cable is not checked" % ", ".join(down)
+            return report
         bare = sorted(name for name, n in seen.items() if n.get("ping") == "unconfigured")
         if bare:  # before provisioning: the link has no addresses to ping yet
             report["note"] = "no address on the replication NIC of %s yet; not checked" % ", ".join(bare)

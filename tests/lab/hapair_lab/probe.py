@@ -6,6 +6,7 @@ so a test can tell which records were acknowledged to a client (none of them
 may be lost) and how long no node served (the service gap).
 """
 
+import http.client
 import threading
 import time
 import urllib.request
@@ -27,7 +28,8 @@ class Probe(threading.Thread):
                     with urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=self.timeout) as r:
                         host, acked = r.read().decode().split()
                     self.answers.append((time.time(), node, host, int(acked)))
-                except (OSError, ValueError):
+                except (OSError, ValueError, http.client.HTTPException):
+                    # no answer, or an answer cut off by a crash (IncompleteRead): nothing acknowledged
                     pass
             time.sleep(self.interval)
 
