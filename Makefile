@@ -61,7 +61,7 @@ sanity: venv
 
 # The closing line of CI says how the lab ran (KVM or TCG), or that it failed.
 molecule: venv host-deps collection
-	@mkdir -p tests/output; rm -f tests/output/lab-run.txt .lab/last-run.json .lab/link-replugs.jsonl
+	@mkdir -p tests/output; rm -f tests/output/lab-run.txt .lab/last-run.json .lab/link-replugs.jsonl .lab/cable-keeper.jsonl
 	@rc=0; molecule test --all 2>&1 | tee tests/output/molecule.log || rc=$$?; \
 	  run=$$($(LABCTL) last-run) || true; \
 	  if [ $$rc -eq 0 ]; then echo "$$run; molecule scenarios passed" > tests/output/lab-run.txt; \

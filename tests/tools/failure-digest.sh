@@ -5,9 +5,9 @@
 # Usage: bash tests/tools/failure-digest.sh LOG [MAX_LINES]
 set -uo pipefail
 log=$1
-max=${2:-14}
+max=${2:-24}
 [[ -f $log ]] || exit 0
 echo "---- what failed (from $log; the whole log is there) ----"
-grep -E '^(fatal|failed): |^FAILED |^E  |^ERROR |CRITICAL |Idempotence test failed|lab cable: replication link: DEAD|^\* \[' "$log" \
+grep -E '^(fatal|failed): |^FAILED |^E  |^ERROR |CRITICAL |Idempotence test failed|lab cable: |^\* \[' "$log" \
   | grep -v '\.\.\.ignoring' | cut -c1-400 | tail -n "$max"
 echo "---- end ----"
