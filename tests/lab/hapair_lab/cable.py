@@ -22,6 +22,11 @@ reading. The keeper then
      netdev_add, device_add with the same MAC and PCI slot (heals a dead socket; the
      guest sees its NIC unplugged and plugged back, its network configuration matches
      it again by MAC, DRBD reconnects).
+A stall inside a guest (its driver stops sending) leaves no trace on the host, so every
+PROBE_SECONDS the keeper also pings over the replication link from inside node1; two
+failed rounds in a row, with both VMs answering SSH and both NICs configured, and it
+replugs the cable and then, if needed, gives both VMs new NICs (a new NIC is a new
+driver instance in the guest too).
 Every action is one JSON line in .lab/cable-keeper.jsonl, kept across 'labctl down',
 and counted in CI's closing line (labctl last-run). A replication link unplugged on
 purpose (labctl link down) is left alone.
@@ -35,6 +40,7 @@ import sys
 import time
 
 STALL_SECONDS = 8
+PROBE_SECONDS = 15        # how often the replication link is pinged from inside the VMs
 SETTLE_SECONDS = 90       # a VM started less than this ago is still booting
 POLL_SECONDS = 1.0
 KINDS = ("service", "replication")
@@ -101,6 +107,8 @@ class Keeper(object):
         self.lab = lab
         self.mac = mac
         self.detectors = {}
+        self.next_probe = 0
+        self.failed_probes = 0
 
     @property
     def log_path(self):
@@ -202,6 +210,32 @@ class Keeper(object):
         self.lab.qmp(node, "device_add", {"driver": "virtio-net-pci", "id": nic_id(kind), "netdev": kind,
                                           "mac": self.mac(kind, index), "addr": "0x%x" % SLOTS[kind]})
 
+    def probe_once(self, state, now):
+        """Ping over the replication link from inside the VMs; revive it after two dead rounds."""
+        if now < self.next_probe:
+            return
+        self.next_probe = now + PROBE_SECONDS
+        settled = all(self.lab.running(n) and (started_at(self.lab.pid(n)) or now) < now - SETTLE_SECONDS
+                      for n in state["ports"])
+        if state["link"] == "down" or not settled:
+            self.failed_probes = 0
+            return
+        seen = self.lab.ping_probe(state, ["node1"])
+        if seen["node1"].get("ping") == "fail":
+            seen = self.lab.ping_probe(state)
+        pings = [n.get("ping") for n in seen.values()]
+        if "fail" not in pings or any(p in ("unconfigured", "ssh failed") for p in pings):
+            self.failed_probes = 0  # carries traffic, or a VM is busy rebooting: not a cable fault
+            return
+        self.failed_probes += 1
+        if self.failed_probes < 2 or self.lab.load().get("link") == "down":
+            return
+        self.failed_probes = 0
+        out = self.lab.revive_replication(state, lambda msg: None)
+        self.log({"action": "nic-replaced" if "after_nic_replacement" in out else "replug",
+                  "link": "replication", "node": "both", "healed": out["healed"], "seen": seen,
+                  "after": out.get("after_nic_replacement") or out["after_replug"]})
+
     def run(self):
         while True:
             state = self.lab.load()
@@ -209,6 +243,7 @@ class Keeper(object):
                 return 0
             try:
                 self.watch_once(state, time.time())
+                self.probe_once(state, time.time())
             except (Exception, SystemExit) as e:  # keep watching (labctl's LabError is a SystemExit)
                 self.log({"action": "error", "error": "%s: %s" % (type(e).__name__, e)})
                 time.sleep(5)
@@ -259,5 +294,5 @@ def log_rows(lab):
 
 def actions(lab):
     """What the keeper did since the log was last removed: (repairs, healed)."""
-    repairs = [r for r in log_rows(lab) if r.get("action") in ("flush", "nic-replaced", "repair-failed")]
+    repairs = [r for r in log_rows(lab) if r.get("action") in ("flush", "replug", "nic-replaced", "repair-failed")]
     return len(repairs), sum(1 for r in repairs if r.get("healed"))

@@ -458,38 +458,7 @@ class Lab(object):
             report["note"] = "the replication link is unplugged on purpose (labctl link down); not checked"
             return report
 
-        def probe():
-            seen = {}
-            for name in NODES:
-                peer = [n for n in NODES if n != name][0]
-                peer_ip = NODES[peer]["replication"].split("/")[0]
-                script = (
-                    "nic=$(ip -o link | awk -F': ' 'tolower($0) ~ /%s/ {print $2; exit}'); "
-                    "if ip -4 -o addr show dev $nic | grep -q inet; then "
-                    "ping -c 3 -i 0.3 -W 1 -q %s >/dev/null 2>&1 && echo PING=ok || echo PING=fail; "
-                    "else echo PING=unconfigured; fi; "
-                    "echo NIC=$nic; cat /sys/class/net/$nic/statistics/{rx_packets,tx_packets,rx_dropped,tx_dropped} "
-                    "| tr '\\n' ' ' | sed 's/^/COUNTERS=/'; echo; "
-                    "dmesg | grep -E 'NETDEV WATCHDOG|transmit queue|PingAck|shut down by peer|[Tt]imeout' | tail -n 3 "
-                    "| sed 's/^/KERNEL=/'" % (mac("replication", NODES[name]["index"]), peer_ip))
-                node = {"running": self.running(name)}
-                if node["running"]:
-                    try:
-                        res = subprocess.run(self.ssh_argv(name, state) + [script], capture_output=True,
-                                             text=True, timeout=60, check=False)
-                        for line in res.stdout.splitlines():
-                            key, dummy, value = line.partition("=")
-                            if key == "KERNEL":
-                                node.setdefault("kernel", []).append(value)
-                            elif key in ("PING", "NIC", "COUNTERS"):
-                                node[key.lower()] = value.strip()
-                    except subprocess.TimeoutExpired:
-                        node["ping"] = "ssh timed out"
-                    node["host_udp_queue"] = self.udp_queue(state["ports"][name]["replication"])
-                seen[name] = node
-            return seen
-
-        seen = probe()
+        seen = self.ping_probe(state)
         report["nodes"] = seen
         down = sorted(name for name, n in seen.items() if not n["running"])
         if down:  # a stopped VM is not a dead cable
@@ -502,6 +471,50 @@ class Lab(object):
         report["ok"] = all(n.get("ping") == "ok" for n in seen.values() if n["running"])
         if report["ok"] or not heal:
             return report
+        report.update(self.revive_replication(state, say))
+        # kept across 'down' like last-run.json: CI's closing line counts them
+        with open(self.replugs_path, "a") as f:
+            f.write(json.dumps(dict(report, at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))) + "\n")
+        return report
+
+    def ping_probe(self, state, names=None):
+        """Per node: ping the peer over the replication link from inside the VM, the NIC's
+        counters, DRBD/NETDEV kernel messages, the host's UDP queue of its socket netdev.
+        ping is ok, fail, unconfigured (no address yet) or "ssh failed" (the VM does not answer)."""
+        seen = {}
+        for name in names or sorted(NODES):
+            peer = [n for n in NODES if n != name][0]
+            peer_ip = NODES[peer]["replication"].split("/")[0]
+            script = (
+                "nic=$(ip -o link | awk -F': ' 'tolower($0) ~ /%s/ {print $2; exit}'); "
+                "if ip -4 -o addr show dev $nic | grep -q inet; then "
+                "ping -c 3 -i 0.3 -W 1 -q %s >/dev/null 2>&1 && echo PING=ok || echo PING=fail; "
+                "else echo PING=unconfigured; fi; "
+                "echo NIC=$nic; cat /sys/class/net/$nic/statistics/{rx_packets,tx_packets,rx_dropped,tx_dropped} "
+                "| tr '\\n' ' ' | sed 's/^/COUNTERS=/'; echo; "
+                "dmesg | grep -E 'NETDEV WATCHDOG|transmit queue|PingAck|shut down by peer|[Tt]imeout' | tail -n 3 "
+                "| sed 's/^/KERNEL=/'" % (mac("replication", NODES[name]["index"]), peer_ip))
+            node = {"running": self.running(name)}
+            if node["running"]:
+                try:
+                    res = subprocess.run(self.ssh_argv(name, state) + [script], capture_output=True,
+                                         text=True, timeout=60, check=False)
+                    for line in res.stdout.splitlines():
+                        key, dummy, value = line.partition("=")
+                        if key == "KERNEL":
+                            node.setdefault("kernel", []).append(value)
+                        elif key in ("PING", "NIC", "COUNTERS"):
+                            node[key.lower()] = value.strip()
+                    node.setdefault("ping", "ssh failed")
+                except subprocess.TimeoutExpired:
+                    node["ping"] = "ssh failed"
+                node["host_udp_queue"] = self.udp_queue(state["ports"][name]["replication"])
+            seen[name] = node
+        return seen
+
+    def revive_replication(self, state, say):
+        """Replug the replication cable (set_link off/on); if it still carries nothing, give
+        both VMs a new replication NIC. Returns healed and what was seen after each step."""
         say("labctl: the replication link carries no traffic; replugging it (set_link off/on) once")
         for name in NODES:
             if self.running(name):
@@ -511,22 +524,19 @@ class Lab(object):
             if self.running(name):
                 self.qmp(name, "set_link", {"name": "replication", "up": True})
         time.sleep(3)
-        report["after_replug"] = probe()
-        report["healed"] = all(n.get("ping") == "ok" for n in report["after_replug"].values() if n["running"])
-        if not report["healed"]:
+        out = {"after_replug": self.ping_probe(state)}
+        out["healed"] = all(n.get("ping") == "ok" for n in out["after_replug"].values() if n["running"])
+        if not out["healed"]:
             # A socket QEMU stopped reading for good is not revived by a replug: new NICs.
             say("labctl: still dead; replacing the replication NIC of both VMs (device_del/device_add)")
             keeper = cable.Keeper(self, mac)
             for name in NODES:
                 keeper.replace_nic(name, "replication")
             time.sleep(8)
-            report["after_nic_replacement"] = probe()
-            report["healed"] = all(n.get("ping") == "ok" for n in report["after_nic_replacement"].values()
-                                   if n["running"])
-        # kept across 'down' like last-run.json: CI's closing line counts them
-        with open(self.replugs_path, "a") as f:
-            f.write(json.dumps(dict(report, at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))) + "\n")
-        return report
+            out["after_nic_replacement"] = self.ping_probe(state)
+            out["healed"] = all(n.get("ping") == "ok" for n in out["after_nic_replacement"].values()
+                                if n["running"])
+        return out
 
     @property
     def replugs_path(self):
