@@ -40,7 +40,7 @@ import sys
 import time
 
 STALL_SECONDS = 8
-PROBE_SECONDS = 15        # how often the replication link is pinged from inside the VMs
+PROBE_SECONDS = 20        # how often the replication link is pinged from inside the VMs
 SETTLE_SECONDS = 90       # a VM started less than this ago is still booting
 POLL_SECONDS = 1.0
 KINDS = ("service", "replication")
