@@ -220,9 +220,9 @@ class Keeper(object):
         if state["link"] == "down" or not settled:
             self.failed_probes = 0
             return
-        seen = self.lab.ping_probe(state, ["node1"])
+        seen = self.lab.ping_probe(state, ["node1"], reuse=True)
         if seen["node1"].get("ping") == "fail":
-            seen = self.lab.ping_probe(state)
+            seen = self.lab.ping_probe(state, reuse=True)
         pings = [n.get("ping") for n in seen.values()]
         if "fail" not in pings or any(p in ("unconfigured", "ssh failed") for p in pings):
             self.failed_probes = 0  # carries traffic, or a VM is busy rebooting: not a cable fault

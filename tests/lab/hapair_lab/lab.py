@@ -477,10 +477,12 @@ class Lab(object):
             f.write(json.dumps(dict(report, at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))) + "\n")
         return report
 
-    def ping_probe(self, state, names=None):
+    def ping_probe(self, state, names=None, reuse=False):
         """Per node: ping the peer over the replication link from inside the VM, the NIC's
         counters, DRBD/NETDEV kernel messages, the host's UDP queue of its socket netdev.
-        ping is ok, fail, unconfigured (no address yet) or "ssh failed" (the VM does not answer)."""
+        ping is ok, fail, unconfigured (no address yet) or "ssh failed" (the VM does not answer).
+        `reuse` keeps one SSH connection per VM open between calls (the cable keeper's probe
+        every 20 s then costs the emulated CPU no new key exchange)."""
         seen = {}
         for name in names or sorted(NODES):
             peer = [n for n in NODES if n != name][0]
@@ -497,7 +499,9 @@ class Lab(object):
             node = {"running": self.running(name)}
             if node["running"]:
                 try:
-                    res = subprocess.run(self.ssh_argv(name, state) + [script], capture_output=True,
+                    mux = ["-o", "ControlMaster=auto", "-o", "ControlPersist=60", "-o", "ControlPath=%s"
+                           % os.path.join(self.dir, "ssh", "mux-%d" % state["ports"][name]["ssh"])] if reuse else []
+                    res = subprocess.run(self.ssh_argv(name, state, mux) + [script], capture_output=True,
                                          text=True, timeout=60, check=False)
                     for line in res.stdout.splitlines():
                         key, dummy, value = line.partition("=")
