@@ -103,9 +103,8 @@ def nic_id(kind):
 
 
 class Keeper(object):
-    def __init__(self, lab, mac):
+    def __init__(self, lab):
         self.lab = lab
-        self.mac = mac
         self.detectors = {}
         self.next_probe = 0
         self.failed_probes = 0
@@ -185,30 +184,12 @@ class Keeper(object):
                 return
             if ring.get("shadow_avail_idx") == ring.get("last_avail_idx"):
                 return  # the guest offers no receive buffers (interface down, guest stuck): not a cable fault
-            self.replace_nic(node, kind)
+            self.lab.replace_nic(node, kind)
             time.sleep(5)
             healed = self.queues().get(port, 0) < queue or self.reading(node, kind, 10)
             self.log(dict(row, action="nic-replaced", healed=healed))
         except (Exception, SystemExit) as e:  # labctl's LabError is a SystemExit
             self.log(dict(row, action="repair-failed", healed=False, error=str(e)))
-
-    def replace_nic(self, node, kind):
-        """Unplug the VM's NIC and its netdev, plug fresh ones: same MAC, same slot, same ports."""
-        state = self.lab.require()
-        peer = [n for n in state["ports"] if n != node][0]
-        index = int(node[-1])
-        self.lab.qmp(node, "device_del", {"id": nic_id(kind)})
-        deadline = time.time() + 30
-        while any(d.get("name") == nic_id(kind) for d in self.lab.qmp(node, "qom-list", {"path": "/machine/peripheral"})):
-            if time.time() > deadline:
-                raise RuntimeError("the guest did not release %s within 30 s" % nic_id(kind))
-            time.sleep(0.5)
-        self.lab.qmp(node, "netdev_del", {"id": kind})
-        self.lab.qmp(node, "netdev_add", {"type": "socket", "id": kind,
-                                          "udp": "127.0.0.1:%d" % state["ports"][peer][kind],
-                                          "localaddr": "127.0.0.1:%d" % state["ports"][node][kind]})
-        self.lab.qmp(node, "device_add", {"driver": "virtio-net-pci", "id": nic_id(kind), "netdev": kind,
-                                          "mac": self.mac(kind, index), "addr": "0x%x" % SLOTS[kind]})
 
     def probe_once(self, state, now):
         """Ping over the replication link from inside the VMs; revive it after two dead rounds."""

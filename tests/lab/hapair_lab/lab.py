@@ -533,14 +533,32 @@ class Lab(object):
         if not out["healed"]:
             # A socket QEMU stopped reading for good is not revived by a replug: new NICs.
             say("labctl: still dead; replacing the replication NIC of both VMs (device_del/device_add)")
-            keeper = cable.Keeper(self, mac)
             for name in NODES:
-                keeper.replace_nic(name, "replication")
+                self.replace_nic(name, "replication")
             time.sleep(8)
             out["after_nic_replacement"] = self.ping_probe(state)
             out["healed"] = all(n.get("ping") == "ok" for n in out["after_nic_replacement"].values()
                                 if n["running"])
         return out
+
+    def replace_nic(self, name, kind):
+        """Unplug a VM's NIC and its netdev, plug fresh ones: same MAC, same slot, same ports
+        (the guest sees a NIC replaced; its network configuration matches it again by MAC)."""
+        state = self.require()
+        peer = [n for n in NODES if n != name][0]
+        nic = cable.nic_id(kind)
+        self.qmp(name, "device_del", {"id": nic})
+        deadline = time.time() + 30
+        while any(d.get("name") == nic for d in self.qmp(name, "qom-list", {"path": "/machine/peripheral"})):
+            if time.time() > deadline:
+                raise LabError("%s: the guest did not release %s within 30 s" % (name, nic))
+            time.sleep(0.5)
+        self.qmp(name, "netdev_del", {"id": kind})
+        self.qmp(name, "netdev_add", {"type": "socket", "id": kind,
+                                      "udp": "127.0.0.1:%d" % state["ports"][peer][kind],
+                                      "localaddr": "127.0.0.1:%d" % state["ports"][name][kind]})
+        self.qmp(name, "device_add", {"driver": "virtio-net-pci", "id": nic, "netdev": kind,
+                                      "mac": mac(kind, NODES[name]["index"]), "addr": "0x%x" % cable.SLOTS[kind]})
 
     @property
     def replugs_path(self):
