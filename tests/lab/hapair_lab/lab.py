@@ -617,7 +617,11 @@ class Lab(object):
             "    ansible_host: 127.0.0.1",
             "    ansible_user: root",
             "    ansible_ssh_private_key_file: %s" % self.key,
-            "    ansible_ssh_common_args: %s" % " ".join(SSH_OPTS),
+            # one SSH connection per VM, shared by ansible, testinfra (which adds ControlMaster but
+            # no ControlPath: without one every command paid a key exchange, ~1.5 s on TCG) and the
+            # cable keeper's probe (the same mux-PORT path)
+            "    ansible_ssh_common_args: %s -o ControlPath=%s" % (
+                " ".join(SSH_OPTS), os.path.join(self.dir, "ssh", "mux-%p")),
             "    ansible_python_interpreter: /usr/bin/python3",
             "    ansible_pipelining: true",
             "  children:",
