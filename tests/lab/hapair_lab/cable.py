@@ -22,11 +22,18 @@ reading. The keeper then
      netdev_add, device_add with the same MAC and PCI slot (heals a dead socket; the
      guest sees its NIC unplugged and plugged back, its network configuration matches
      it again by MAC, DRBD reconnects).
-A stall inside a guest (its driver stops sending) leaves no trace on the host, so every
-PROBE_SECONDS the keeper also pings over the replication link from inside node1; two
-failed rounds in a row, with both VMs answering SSH and both NICs configured, and it
-replugs the cable and then, if needed, gives both VMs new NICs (a new NIC is a new
-driver instance in the guest too).
+A stall inside a guest (its driver stops sending) leaves no socket queue on the host. It
+was seen on the lab (session 6) under a full resync and after a crashed VM came back: both
+queues empty, the heavy sender's NIC sends nothing, pings fail both ways until the NICs
+are replaced. Such a link goes quiet, which the host sees without entering the VMs: DRBD
+talks at least every 10 s on a live link (its pings, or its connection attempts), so a VM
+whose replication NIC has received nothing for QUIET_SECONDS (the receive ring's used
+index, read over QMP; QuietDetector) has the link probed at once, and a failed probe another one PROBE_RETRY_SECONDS later;
+besides, the probe runs every PROBE_SECONDS. Two failed rounds in a row, with both VMs
+answering SSH and both NICs configured, and the keeper gives both VMs new replication NICs
+(a new NIC is a new driver instance in the guest too; a replug, set_link off/on, never
+revived one) and puts back DRBD's network configuration where the unplugged NIC's address
+made DRBD drop it (Lab.readjust_drbd).
 Every action is one JSON line in .lab/cable-keeper.jsonl, kept across 'labctl down',
 and counted in CI's closing line (labctl last-run). A replication link unplugged on
 purpose (labctl link down) is left alone.
@@ -40,7 +47,9 @@ import sys
 import time
 
 STALL_SECONDS = 8
-PROBE_SECONDS = 20        # how often the replication link is pinged from inside the VMs
+PROBE_SECONDS = 60        # how often the replication link is pinged from inside the VMs anyway
+PROBE_RETRY_SECONDS = 3   # a failed probe is confirmed this soon
+QUIET_SECONDS = 15        # a replication NIC that received nothing this long gets the probe at once
 SETTLE_SECONDS = 90       # a VM started less than this ago is still booting
 POLL_SECONDS = 1.0
 KINDS = ("service", "replication")
@@ -86,6 +95,32 @@ class StallDetector(object):
         self.last = 0
 
 
+class QuietDetector(object):
+    """Decides from successive readings of a NIC's receive ring whether it went quiet.
+
+    Quiet: the reading (the ring's used index) has not changed for `seconds`. Fires once
+    per quiet spell; any change starts a new one."""
+
+    def __init__(self, seconds=QUIET_SECONDS):
+        self.seconds = seconds
+        self.last = None
+        self.since = None
+        self.fired = False
+
+    def feed(self, now, reading):
+        if reading != self.last or self.since is None:
+            self.last, self.since, self.fired = reading, now, False
+            return False
+        if not self.fired and now - self.since >= self.seconds:
+            self.fired = True
+            return True
+        return False
+
+    def reset(self):
+        self.last = self.since = None
+        self.fired = False
+
+
 def started_at(pid):
     """Seconds since the epoch at which process `pid` started (from /proc), or None."""
     try:
@@ -106,6 +141,7 @@ class Keeper(object):
     def __init__(self, lab):
         self.lab = lab
         self.detectors = {}
+        self.quiet = {}
         self.next_probe = 0
         self.failed_probes = 0
 
@@ -153,6 +189,19 @@ class Keeper(object):
                     det.reset()
                     self.repair(node, kind, port, queues.get(port, 0))
 
+    def quiet_once(self, state, now):
+        """Probe the replication link at once when a VM has received nothing over it for a while
+        (the receive ring's used index stands still: the peer's NIC sends nothing)."""
+        for node in state["ports"]:
+            det = self.quiet.setdefault(node, QuietDetector())
+            pid = self.lab.pid(node)
+            t0 = started_at(pid) if pid and self.lab.running(node) else None
+            if t0 is None or now - t0 < SETTLE_SECONDS or state["link"] == "down":
+                det.reset()
+                continue
+            if det.feed(now, self.delivered(node, "replication")):
+                self.next_probe = min(self.next_probe, now)
+
     def delivered(self, node, kind):
         """How many buffers QEMU has filled in the guest's receive ring so far (wraps at 2**16)."""
         return self.rx_ring(node, kind).get("used_idx")
@@ -184,9 +233,12 @@ class Keeper(object):
                 return
             if ring.get("shadow_avail_idx") == ring.get("last_avail_idx"):
                 return  # the guest offers no receive buffers (interface down, guest stuck): not a cable fault
+            since = time.time()
             self.lab.replace_nic(node, kind)
             time.sleep(5)
             healed = self.queues().get(port, 0) < queue or self.reading(node, kind, 10)
+            if kind == "replication":
+                row["drbd_readjusted"] = self.lab.readjust_drbd(node, self.lab.load(), since)
             self.log(dict(row, action="nic-replaced", healed=healed))
         except (Exception, SystemExit) as e:  # labctl's LabError is a SystemExit
             self.log(dict(row, action="repair-failed", healed=False, error=str(e)))
@@ -209,13 +261,16 @@ class Keeper(object):
             self.failed_probes = 0  # carries traffic, or a VM is busy rebooting: not a cable fault
             return
         self.failed_probes += 1
-        if self.failed_probes < 2 or self.lab.load().get("link") == "down":
+        if self.failed_probes < 2:
+            self.next_probe = now + PROBE_RETRY_SECONDS
+            return
+        if self.lab.load().get("link") == "down":
             return
         self.failed_probes = 0
         out = self.lab.revive_replication(state, lambda msg: None)
-        self.log({"action": "nic-replaced" if "after_nic_replacement" in out else "replug",
-                  "link": "replication", "node": "both", "healed": out["healed"], "seen": seen,
-                  "after": out.get("after_nic_replacement") or out["after_replug"]})
+        self.log({"action": "nic-replaced", "link": "replication", "node": "both", "healed": out["healed"],
+                  "seen": seen, "after": out["after_nic_replacement"],
+                  "drbd_readjusted": out["drbd_readjusted"]})
 
     def run(self):
         while True:
@@ -224,6 +279,7 @@ class Keeper(object):
                 return 0
             try:
                 self.watch_once(state, time.time())
+                self.quiet_once(state, time.time())
                 self.probe_once(state, time.time())
             except (Exception, SystemExit) as e:  # keep watching (labctl's LabError is a SystemExit)
                 self.log({"action": "error", "error": "%s: %s" % (type(e).__name__, e)})

@@ -448,7 +448,7 @@ class Lab(object):
     def link_check(self, heal, say):
         """Does the replication link carry traffic both ways? If not, gather what tells a
         QEMU-side stall (host UDP socket queues filling) from a guest-side one (NIC
-        counters, kernel messages), and with `heal` replug it (set_link off/on) once.
+        counters, kernel messages), and with `heal` give both VMs new replication NICs.
 
         Returns a dict: ok, healed, and per node what was seen."""
         state = self.require()
@@ -517,28 +517,18 @@ class Lab(object):
         return seen
 
     def revive_replication(self, state, say):
-        """Replug the replication cable (set_link off/on); if it still carries nothing, give
-        both VMs a new replication NIC. Returns healed and what was seen after each step."""
-        say("labctl: the replication link carries no traffic; replugging it (set_link off/on) once")
+        """Give both VMs a new replication NIC (a replug, set_link off/on, never revived a dead
+        one in this lab) and put back DRBD's network configuration where the unplug made DRBD
+        drop it. Returns healed and what was seen after."""
+        say("labctl: the replication link carries no traffic; replacing the replication NIC of both VMs")
+        since = time.time()
         for name in NODES:
             if self.running(name):
-                self.qmp(name, "set_link", {"name": "replication", "up": False})
-        time.sleep(1)
-        for name in NODES:
-            if self.running(name):
-                self.qmp(name, "set_link", {"name": "replication", "up": True})
-        time.sleep(3)
-        out = {"after_replug": self.ping_probe(state)}
-        out["healed"] = all(n.get("ping") == "ok" for n in out["after_replug"].values() if n["running"])
-        if not out["healed"]:
-            # A socket QEMU stopped reading for good is not revived by a replug: new NICs.
-            say("labctl: still dead; replacing the replication NIC of both VMs (device_del/device_add)")
-            for name in NODES:
                 self.replace_nic(name, "replication")
-            time.sleep(8)
-            out["after_nic_replacement"] = self.ping_probe(state)
-            out["healed"] = all(n.get("ping") == "ok" for n in out["after_nic_replacement"].values()
-                                if n["running"])
+        time.sleep(8)
+        out = {"after_nic_replacement": self.ping_probe(state)}
+        out["healed"] = all(n.get("ping") == "ok" for n in out["after_nic_replacement"].values() if n["running"])
+        out["drbd_readjusted"] = [n for n in NODES if self.running(n) and self.readjust_drbd(n, state, since)]
         return out
 
     def replace_nic(self, name, kind):
@@ -559,6 +549,22 @@ class Lab(object):
                                       "localaddr": "127.0.0.1:%d" % state["ports"][name][kind]})
         self.qmp(name, "device_add", {"driver": "virtio-net-pci", "id": nic, "netdev": kind,
                                       "mac": mac(kind, NODES[name]["index"]), "addr": "0x%x" % cable.SLOTS[kind]})
+
+    def readjust_drbd(self, name, state, since):
+        """A replication NIC unplugged while DRBD was connecting takes its address along: DRBD
+        8.4 then fails to bind ("bind before connect failed, err = -99") and drops its network
+        configuration (StandAlone) for good. On real hardware the address never vanishes, so
+        the lab puts back what its NIC replacement took: `drbdadm adjust all`, only on a node
+        whose kernel logged that failure since `since`. True when it did."""
+        script = ("journalctl -k --since @%d --no-pager | grep -q 'bind before connect failed' || exit 0; "
+                  "for i in $(seq 30); do ip -4 -o addr | grep -q ' %s/' && break; sleep 1; done; "
+                  "drbdadm adjust all && echo READJUSTED" % (int(since), NODES[name]["replication"].split("/")[0]))
+        try:
+            res = subprocess.run(self.ssh_argv(name, state) + [script], capture_output=True, text=True,
+                                 timeout=60, check=False)
+        except subprocess.TimeoutExpired:
+            return False
+        return "READJUSTED" in res.stdout
 
     @property
     def replugs_path(self):

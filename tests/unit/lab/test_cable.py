@@ -60,3 +60,28 @@ def test_reset_starts_the_window_again():
     assert not det.feed(7, 5000)
     assert not det.feed(14, 5000)
     assert det.feed(15, 5000)
+
+
+def test_rings_that_move_are_never_quiet():
+    det = cable.QuietDetector(seconds=15)
+    assert not any(det.feed(t, (t, t * 2)) for t in range(60))
+
+
+def test_rings_standing_still_are_quiet_once_per_spell():
+    det = cable.QuietDetector(seconds=15)
+    fired = [t for t in range(60) if det.feed(t, (7, 9))]
+    assert fired == [15]
+
+
+def test_a_moving_ring_starts_a_new_quiet_spell():
+    det = cable.QuietDetector(seconds=15)
+    fired = [t for t in range(60) if det.feed(t, (7, 9) if t < 20 else (8, 9))]
+    assert fired == [15, 35]
+
+
+def test_reset_forgets_the_spell():
+    det = cable.QuietDetector(seconds=15)
+    for t in range(14):
+        det.feed(t, (1, 1))
+    det.reset()
+    assert not det.feed(14, (1, 1)) and not det.feed(20, (1, 1)) and det.feed(29, (1, 1))
