@@ -28,12 +28,12 @@ queues empty, the heavy sender's NIC sends nothing, pings fail both ways until t
 are replaced. Such a link goes quiet, which the host sees without entering the VMs: DRBD
 talks at least every 10 s on a live link (its pings, or its connection attempts), so a VM
 whose replication NIC has received nothing for QUIET_SECONDS (the receive ring's used
-index, read over QMP; QuietDetector) has the link probed at once, and a failed probe another one PROBE_RETRY_SECONDS later;
-besides, the probe runs every PROBE_SECONDS. Two failed rounds in a row, with both VMs
-answering SSH and both NICs configured, and the keeper gives both VMs new replication NICs
-(a new NIC is a new driver instance in the guest too; a replug, set_link off/on, never
-revived one) and puts back DRBD's network configuration where the unplugged NIC's address
-made DRBD drop it (Lab.readjust_drbd).
+index, read over QMP; QuietDetector) has the link probed at once, and a failed probe is
+repeated PROBE_RETRY_SECONDS later; besides, the probe runs every PROBE_SECONDS. Two
+failed rounds in a row, with both VMs answering SSH and both NICs configured, and the
+keeper gives both VMs new replication NICs (a new NIC is a new driver instance in the
+guest too; a replug, set_link off/on, never revived one) and puts back DRBD's network
+configuration where the unplugged NIC's address made DRBD drop it (Lab.readjust_drbd).
 Every action is one JSON line in .lab/cable-keeper.jsonl, kept across 'labctl down',
 and counted in CI's closing line (labctl last-run). A replication link unplugged on
 purpose (labctl link down) is left alone.
