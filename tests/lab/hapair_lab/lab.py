@@ -482,7 +482,7 @@ class Lab(object):
         counters, DRBD/NETDEV kernel messages, the host's UDP queue of its socket netdev.
         ping is ok, fail, unconfigured (no address yet) or "ssh failed" (the VM does not answer).
         `reuse` keeps one SSH connection per VM open between calls (the cable keeper's probe
-        every 20 s then costs the emulated CPU no new key exchange)."""
+        then costs the emulated CPU no new key exchange)."""
         seen = {}
         for name in names or sorted(NODES):
             peer = [n for n in NODES if n != name][0]
