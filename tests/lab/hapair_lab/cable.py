@@ -174,14 +174,19 @@ class Keeper(object):
         except (Exception, SystemExit) as e:  # labctl's LabError is a SystemExit
             return {"error": str(e)}
 
+    def settled(self, node, now):
+        """The VM runs and started more than SETTLE_SECONDS ago (a booting guest is left alone)."""
+        pid = self.lab.pid(node)
+        t0 = started_at(pid) if pid and self.lab.running(node) else None
+        return t0 is not None and now - t0 >= SETTLE_SECONDS
+
     def watch_once(self, state, now):
         queues = self.queues()
         for node in state["ports"]:
-            pid = self.lab.pid(node)
-            t0 = started_at(pid) if pid and self.lab.running(node) else None
+            settled = self.settled(node, now)
             for kind in KINDS:
                 det = self.detectors.setdefault((node, kind), StallDetector())
-                if t0 is None or now - t0 < SETTLE_SECONDS or (kind == "replication" and state["link"] == "down"):
+                if not settled or (kind == "replication" and state["link"] == "down"):
                     det.reset()
                     continue
                 port = state["ports"][node][kind]
@@ -194,9 +199,7 @@ class Keeper(object):
         (the receive ring's used index stands still: the peer's NIC sends nothing)."""
         for node in state["ports"]:
             det = self.quiet.setdefault(node, QuietDetector())
-            pid = self.lab.pid(node)
-            t0 = started_at(pid) if pid and self.lab.running(node) else None
-            if t0 is None or now - t0 < SETTLE_SECONDS or state["link"] == "down":
+            if not self.settled(node, now) or state["link"] == "down":
                 det.reset()
                 continue
             if det.feed(now, self.delivered(node, "replication")):
@@ -248,9 +251,7 @@ class Keeper(object):
         if now < self.next_probe:
             return
         self.next_probe = now + PROBE_SECONDS
-        settled = all(self.lab.running(n) and (started_at(self.lab.pid(n)) or now) < now - SETTLE_SECONDS
-                      for n in state["ports"])
-        if state["link"] == "down" or not settled:
+        if state["link"] == "down" or not all(self.settled(n, now) for n in state["ports"]):
             self.failed_probes = 0
             return
         seen = self.lab.ping_probe(state, ["node1"], reuse=True)
