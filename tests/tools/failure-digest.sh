@@ -8,6 +8,6 @@ log=$1
 max=${2:-24}
 [[ -f $log ]] || exit 0
 echo "---- what failed (from $log; the whole log is there) ----"
-grep -E '^(fatal|failed): |^FAILED |^E  |^ERROR |CRITICAL |Idempotence test failed|lab cable: |^\* \[' "$log" \
+grep -E '^(fatal|failed): |^FAILED |^E  |^ERROR |CRITICAL |Idempotence test failed|lab link: |^\* \[' "$log" \
   | grep -v '\.\.\.ignoring' | cut -c1-400 | tail -n "$max"
 echo "---- end ----"
