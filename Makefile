@@ -14,14 +14,19 @@ export ANSIBLE_HOST_KEY_CHECKING := False
 export ANSIBLE_INTERPRETER_PYTHON := auto_silent
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export MOLECULE_GLOB := molecule/*/molecule.yml
+# mitogen's strategy plugins, linked into the venv at a path that does not name the Python
+# version (molecule.yml of the scenarios that use it, and `make lab`).
+MITOGEN := $(CURDIR)/$(VENV)/mitogen_strategy
+PHASE   := python3 tests/tools/phases.py
 
-.PHONY: help venv host-deps collection lab lab-down lab-status test unit lint sanity molecule bench tune proof proof-pg clean
+.PHONY: help venv host-deps collection lab lab-down lab-status lab-soak test unit lint sanity molecule bench tune proof proof-pg clean
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
 	@echo "make test     unit tests, lint, sanity, molecule scenarios on the lab"
 	@echo "make lab-down stop the lab"
 	@echo "on a running lab: make bench (bench/results.json), make tune (its tuning section),"
+	@echo "  make lab-soak (>= 100 resync/reconnect/pulled-link cycles: does the lab's link hold?),"
 	@echo "  make proof (proof/results.json, REPORT.md), make proof-pg (PostgreSQL under pgbench)"
 
 venv: $(VENV)/.stamp
@@ -29,6 +34,7 @@ $(VENV)/.stamp: requirements.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r requirements.txt
+	ln -sfn "$$($(PY) -c 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))')/plugins/strategy" $(MITOGEN)
 	touch $@
 
 host-deps:
@@ -37,10 +43,12 @@ host-deps:
 collection: venv
 	@bash tests/tools/collection-link.sh >/dev/null
 
+# Provisioning runs with mitogen's strategy here (one Python per node); the playbooks do not need it.
 lab: venv host-deps collection
 	$(LABCTL) up
-	ansible-playbook -i .lab/inventory.yml playbooks/provision.yml
-	$(LABCTL) status
+	ANSIBLE_STRATEGY_PLUGINS=$(MITOGEN) ANSIBLE_STRATEGY=mitogen_linear \
+	  ansible-playbook -i .lab/inventory.yml playbooks/provision.yml
+	ansible-playbook -i .lab/inventory.yml playbooks/status.yml
 
 lab-down: venv
 	$(LABCTL) down
@@ -48,21 +56,24 @@ lab-down: venv
 lab-status: venv
 	$(LABCTL) status
 
-test: unit lint sanity molecule
+# Each phase's seconds go to tests/output/phases.tsv; .ci/run prints them as a table.
+test: venv
+	@mkdir -p tests/output; rm -f tests/output/phases.tsv tests/output/molecule.stamped.log
+	$(MAKE) --no-print-directory unit lint sanity molecule
 
 unit: venv
-	bash tests/tools/unit.sh
+	$(PHASE) run unit -- bash tests/tools/unit.sh
 
 lint: venv collection
-	bash tests/tools/lint.sh
+	$(PHASE) run lint -- bash tests/tools/lint.sh
 
 sanity: venv
-	bash tests/tools/sanity.sh
+	$(PHASE) run sanity -- bash tests/tools/sanity.sh
 
 # The closing line of CI says how the lab ran (KVM or TCG), or that it failed.
 molecule: venv host-deps collection
-	@mkdir -p tests/output; rm -f tests/output/lab-run.txt .lab/last-run.json .lab/link-replugs.jsonl .lab/cable-keeper.jsonl
-	@rc=0; molecule test --all 2>&1 | tee tests/output/molecule.log || rc=$$?; \
+	@mkdir -p tests/output; rm -f tests/output/lab-run.txt .lab/last-run.json
+	@rc=0; molecule test --all 2>&1 | $(PHASE) stamp tests/output/molecule.stamped.log | tee tests/output/molecule.log || rc=$$?; \
 	  run=$$($(LABCTL) last-run) || true; \
 	  if [ $$rc -eq 0 ]; then echo "$$run; molecule scenarios passed" > tests/output/lab-run.txt; \
 	  else echo "$$run; molecule FAILED (exit $$rc)" > tests/output/lab-run.txt; \
@@ -71,6 +82,12 @@ molecule: venv host-deps collection
 
 clean: lab-down
 	rm -rf tests/output .cache
+
+# Does the lab's replication link hold? >= 100 cycles of full resync / reconnect / link
+# pulled under write load, stalls counted from the bridge's counters (bench/soak.py); needs
+# the lab (make lab). Writes the "lab_soak" section of bench/results.json. Not in make test.
+lab-soak: venv collection
+	$(PY) bench/soak.py
 
 # Figures for the closing notes: needs the lab (make lab); writes bench/results.json.
 bench: venv collection
