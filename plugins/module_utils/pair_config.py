@@ -23,6 +23,8 @@ import numbers
 import posixpath
 import re
 
+from ansible_collections.hapair.cluster.plugins.module_utils.drbd_options import ALLOW_VAR, check_drbd_options
+
 try:
     import netaddr
 except ImportError:  # pragma: no cover - exercised only without netaddr
@@ -524,6 +526,13 @@ def check_pair(group_hosts, hostvars, facts=None, group=DEFAULT_GROUP):
                          u"DRBD uses 7788-7799 by convention; open the same port in the firewall")
         if port is not None:
             pair["drbd_port"] = port
+
+        # Only what the inventory sets: the mirror role's defaults are safe, and it checks again.
+        options = check_drbd_options(_group_value(hosts, hostvars, "hapair_drbd_net_options", report),
+                                     _group_value(hosts, hostvars, "hapair_drbd_disk_options", report),
+                                     _group_value(hosts, hostvars, ALLOW_VAR, report))
+        for problem in options["errors"]:
+            report.error(problem)
 
     if len(hosts) == 2:
         _check_pair_links(hosts, nodes, parsed, report, pair)

@@ -75,7 +75,13 @@ tree_dir=$(bash tests/tools/collection-tree.sh)
 site_packages=$("$venv_bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 collections_path=$tree_dir:$site_packages
 log "ANSIBLE_COLLECTIONS_PATH=$collections_path"
+# ANSIBLE_HOME of its own: ansible-lint puts $ANSIBLE_HOME/collections (default ~/.ansible)
+# first on the collections path, where molecule's prerun leaves an older copy of this
+# collection; linting against that copy misses every module added since.
+lint_home=$repo_root/tests/output/ansible-lint-home
+rm -rf "$lint_home" && mkdir -p "$lint_home"
 run_step ansible-lint env \
+    ANSIBLE_HOME="$lint_home" \
     ANSIBLE_COLLECTIONS_PATH="$collections_path" \
     PATH="$venv_bin:$PATH" \
     "$venv_bin/ansible-lint" --offline --nocolor

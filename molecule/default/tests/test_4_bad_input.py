@@ -202,6 +202,19 @@ CASES = [
     case("rebuild without a repository", "rebuild_from_backup.yml",
          ["restores from the restic repository in hapair_backup_repository", "Nothing was changed"],
          inventory=without_group_var("hapair_backup_repository", "hapair_backup_password")),
+    # DRBD options that would break the promise, or that DRBD does not know (module_utils/drbd_options.py)
+    case("DRBD option allowing two Primaries", "provision.yml",
+         [PAIR, "allow-two-primaries yes is refused: two Primaries at once"],
+         inventory=group_var("hapair_drbd_net_options", {"allow-two-primaries": "yes"})),
+    case("DRBD option resolving split brain automatically", "provision.yml",
+         [PAIR, "after-sb-0pri discard-zero-changes is refused: a split brain resolved automatically"],
+         inventory=group_var("hapair_drbd_net_options", {"after-sb-0pri": "discard-zero-changes"})),
+    case("DRBD asynchronous protocol", "provision.yml",
+         [PAIR, "protocol A is refused: an asynchronous protocol"],
+         inventory=group_var("hapair_drbd_net_options", {"protocol": "A"})),
+    case("DRBD option that does not exist", "provision.yml",
+         [PAIR, "'c-max-rat' is not a DRBD disk option (did you mean 'c-max-rate'?)"],
+         inventory=group_var("hapair_drbd_disk_options", {"c-max-rat": "1G"})),
 ]
 
 

@@ -91,6 +91,12 @@ def assert_errors(result, phrases):
 
 # (id, case, expected error phrases)
 BAD_CASES = [
+    ("drbd-option-two-primaries",
+     {"group": {"hapair_drbd_net_options": {"allow-two-primaries": "yes", "max-buffers": 8000}}},
+     ["hapair_drbd_net_options: allow-two-primaries yes is refused: two Primaries at once"]),
+    ("drbd-option-unknown",
+     {"group": {"hapair_drbd_disk_options": {"c-max-rat": "1G"}}},
+     ["'c-max-rat' is not a DRBD disk option (did you mean 'c-max-rate'?)"]),
     ("same-link-address",
      {"node2": {"hapair_replication_address": "10.77.0.1/24"}},
      ["hapair_replication_address is 10.77.0.1/24 on both node1 and node2; give each node its own address"]),
