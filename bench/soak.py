@@ -15,8 +15,10 @@ STALL_SECONDS (15) while DRBD should be talking (connected, or connecting; not w
 cable is pulled or DRBD disconnected on purpose): DRBD sends at least every 10 s on a live
 link (its pings, or its connection attempts).
 
-Before the cycles: iperf3 over the replication link and one full resync, the link's figures.
-Writes the "lab_soak" section of bench/results.json.
+Before the cycles: iperf3 over the replication link and one full resync, the link's figures;
+then the control: the Secondary's VM is paused (QMP stop) for STALL_SECONDS + 5 s, a stall
+the watcher must count (its port carries nothing while DRBD should be talking); a watcher
+that misses it ends the soak. Writes the "lab_soak" section of bench/results.json.
 """
 
 import datetime
@@ -145,6 +147,20 @@ def cycle(pair, watcher, kind, primary, secondary):
     return pair.wait_in_sync([primary, secondary])
 
 
+def control(pair, watcher, primary, secondary):
+    """A stall made on purpose: the Secondary's VM paused longer than STALL_SECONDS."""
+    vm = pair.lab.vm(secondary)
+    vm.qmp("stop")
+    try:
+        time.sleep(STALL_SECONDS + 5)
+    finally:
+        vm.qmp("cont")
+    seen = [dict(port=s["port"], at=s["at"]) for s in watcher.stalls]
+    recovered = pair.wait_in_sync([primary, secondary])
+    return {"injected": "%s's VM paused (QMP stop) for %d s" % (secondary, STALL_SECONDS + 5),
+            "stalls_seen": len(seen), "stalls": seen, "in_sync_after": recovered}
+
+
 def main():
     lab = Lab(TOP)
     pair = Pair(lab)
@@ -152,7 +168,9 @@ def main():
     if not pair.wait_in_sync([primary, secondary]):
         raise SystemExit("soak: the pair is not connected and UpToDate to begin with")
     run = {"at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-           "what": __doc__.split("\n\n")[1].strip().splitlines()[0], "script": "bench/soak.py (make lab-soak)",
+           "what": "cycles of full resync, DRBD disconnect/reconnect and a pulled replication link under a "
+                   "bounded write load on the Primary; stalls counted outside the VMs from the bridge ports",
+           "script": "bench/soak.py (make lab-soak)",
            "stall_definition": "a replication bridge port that carried nothing from its VM for %d s while DRBD "
                                "should be talking" % STALL_SECONDS}
     print("soak: link figures (iperf3, one full resync) ...", flush=True)
@@ -166,6 +184,12 @@ def main():
                      "dd if=/dev/zero of=/srv/hapair/soak.bin bs=1M count=8 conv=fsync status=none; "
                      "i=$((i+1)); sleep 0.5; done' >/dev/null 2>&1 & echo $! > %s" % (LOAD_SECONDS, LOAD_ROUNDS, LOAD_PID))
     watcher.start()
+    run["control"] = control(pair, watcher, primary, secondary)
+    print("soak: control: %s" % json.dumps(run["control"]), flush=True)
+    if run["control"]["stalls_seen"] < 1:
+        watcher.stop.set()
+        raise SystemExit("soak: the watcher did not see the stall injected on purpose; its count means nothing")
+    watcher.stalls = []
     took = dict((k, []) for k in KINDS)
     failed = None
     started = time.time()
