@@ -215,6 +215,11 @@ CASES = [
     case("DRBD option that does not exist", "provision.yml",
          [PAIR, "'c-max-rat' is not a DRBD disk option (did you mean 'c-max-rate'?)"],
          inventory=group_var("hapair_drbd_disk_options", {"c-max-rat": "1G"})),
+    # promote.yml and make_primary.yml share one rule set (module_utils/promotion.py)
+    case("make_primary forcing a stale copy without confirmation", "make_primary.yml",
+         ["hapair_force_stale_promotion=true makes node2 Primary even when DRBD knows its copy is stale",
+          "Confirm with -e hapair_confirm_data_loss=yes", "Nothing was changed"],
+         extra=["hapair_target=node2", "hapair_force_stale_promotion=true"]),
 ]
 
 
