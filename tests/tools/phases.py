@@ -22,7 +22,10 @@ TSV = os.path.join(OUT, "phases.tsv")
 STAMPED = os.path.join(OUT, "molecule.stamped.log")
 TABLE = os.path.join(OUT, "ci-phases.txt")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-STEP = re.compile(r"^\s*INFO\s+(?P<scenario>[\w.-]+)\s+\S+\s+(?P<step>[\w-]+):\s+Executing\s*$")
+# molecule prints "INFO     default ➜ converge: Executing" on a terminal and
+# "INFO     [default > converge] Executing" otherwise (CI)
+STEP = re.compile(r"^\s*INFO\s+(?:\[(?P<s1>[\w.-]+)\s*>\s*(?P<t1>[\w-]+)\]|(?P<s2>[\w.-]+)\s+\S+\s+(?P<t2>[\w-]+):)"
+                  r"\s+Executing\s*$")
 
 
 def run(name, argv):
@@ -58,7 +61,7 @@ def molecule_phases(lines):
         last = at
         m = STEP.match(ANSI.sub("", text))
         if m:
-            starts.append((m.group("scenario"), m.group("step"), at))
+            starts.append((m.group("s1") or m.group("s2"), m.group("t1") or m.group("t2"), at))
     phases = []
     for i, (scenario, step, at) in enumerate(starts):
         end = starts[i + 1][2] if i + 1 < len(starts) else last

@@ -60,6 +60,7 @@ def test_inventory_names_each_node_and_the_shared_connection():
 def test_molecule_phases_from_a_stamped_log():
     esc = '\x1b[36mINFO    \x1b[0m \x1b[32mdefault\x1b[0m \u279c \x1b[33m%s\x1b[0m: \x1b[36mExecuting\x1b[0m\n'
     lines = ['100.0 ' + esc % 'create', '101.0 something\n', '160.0 ' + esc % 'converge',
-             '400.5 INFO     backup \u279c verify: Executing\n', '500.5 last line\n']
+             '400.5 INFO     backup \u279c verify: Executing\n', '410.5 INFO     [failover > create] Executing\n',
+             '500.5 last line\n']
     assert phases.molecule_phases(lines) == [('default', 'create', 60), ('default', 'converge', 240),
-                                             ('backup', 'verify', 100)]
+                                             ('backup', 'verify', 10), ('failover', 'create', 90)]
