@@ -4,9 +4,12 @@
 Run by `make proof` on a provisioned lab (`make lab`); PROOF_ROUNDS (default 20) rounds
 alternate a controlled switchover (failover.yml) and a crash of the Primary's VM
 (labctl kill) followed by promote.yml, start and rejoin.yml, all under the demo
-application's write load: it appends fsynced numbered records, and a probe outside the
-VMs (HTTP on 127.0.0.1 forwards) records every number a node acknowledged. After every
-round: acknowledged records missing on the new Primary (must be 0 with protocol C),
+application's write load: it appends fsynced records numbered per writer (one run of the
+application), and a probe outside the VMs (HTTP on 127.0.0.1 forwards) records, per writer,
+the highest number acknowledged. After every round: acknowledged records missing on the new
+Primary, a record counting only if the same writer's record is there (ledger.py; must be 0
+with protocol C); in the first switchover round the negative control (the same count on the
+new Primary's log with the old writer's last 15 records taken out must say 15);
 checksums of a fixed data set, the pair healthy (status.yml) after a rejoin.
 
 Then the fault matrix, each followed by the same checks and by a DRBD online verify
@@ -33,7 +36,8 @@ import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "lab"))
-from hapair_lab.checks import Lab, address, drbd_state, hostvars, node, playbook, records_missing, wait_for  # noqa: E402
+from hapair_lab import ledger  # noqa: E402
+from hapair_lab.checks import Lab, address, drbd_state, hostvars, node, playbook, records_lost, wait_for  # noqa: E402
 from hapair_lab.probe import Probe  # noqa: E402
 
 # PROOF_OUT: where results.json and REPORT.md go (CI's short run writes under tests/output)
@@ -149,21 +153,21 @@ def serves_only_on(name):
             and ip.strip() == "1" and peer_ip.strip() == "0")
 
 
-def one_round(number, kind, expected):
+def one_round(number, kind, expected, controls):
     primary, secondary = roles()
     probe = start_probe()
     t0 = time.time()
     row = {"round": number, "fault": kind, "from": primary, "to": secondary}
     if kind == "switchover":
         row["playbook_s"] = run("failover.yml", "hapair_target=%s" % secondary)
-        acked = probe.max_acked()
     else:
         LAB("kill", primary)
-        acked = probe.max_acked()
         row["playbook_s"] = run("promote.yml", "hapair_target=%s" % secondary, "hapair_confirm_data_loss=yes")
     settle_probe(probe, secondary, t0)
-    row["acknowledged"] = acked
-    row["lost"] = len(records_missing(node(secondary), acked))
+    # every answer counts: a writer's acknowledged records are its own, whoever serves later
+    row["acknowledged"], row["lost"] = loss(probe, secondary)
+    if kind == "switchover" and not controls:
+        controls.append(control_tail_removed(probe, primary, secondary))
     row["recovery_s"] = round(probe.longest_gap(t0 - 1) or 0, 2)
     row["data_ok"] = checksums(secondary) == expected
     if kind == "crash":
@@ -177,6 +181,27 @@ def one_round(number, kind, expected):
     return row
 
 
+def loss(probe, name, until=None):
+    """(records acknowledged, records lost) on `name`, counted per writer (ledger.py): each
+    writer's acknowledged records 1..wseq must be that writer's records in the log."""
+    acknowledged = probe.acknowledged(until)
+    return sum(acknowledged.values()), ledger.count(records_lost(node(name), acknowledged))
+
+
+CONTROL_RECORDS = 15
+
+
+def control_tail_removed(probe, old_primary, new_primary):
+    """The negative control of a switchover round: the new Primary's real log with the old
+    writer's last CONTROL_RECORDS records taken out (in memory) must show exactly that loss."""
+    old_writer = [a[4] for a in probe.answers if a[1] == old_primary][-1]
+    text = node(new_primary).check_output("cat /srv/hapair/demo/records.log")
+    reported = ledger.count(ledger.lost(ledger.drop_tail(text, old_writer, CONTROL_RECORDS), probe.acknowledged()))
+    return {"control": "switchover %s->%s; the old writer's last %d records removed from the new Primary's log "
+                       "(in memory) before the count" % (old_primary, new_primary, CONTROL_RECORDS),
+            "expected_lost": CONTROL_RECORDS, "reported_lost": reported, "ok": reported == CONTROL_RECORDS}
+
+
 def fault_secondary_crash(expected):
     primary, secondary = roles()
     probe = start_probe()
@@ -187,8 +212,8 @@ def fault_secondary_crash(expected):
     LAB("start", secondary)
     wait_for(lambda: in_sync(primary), 300, "%s back in sync" % secondary)
     probe.stop()
-    return {"fault": "secondary crash and return", "acknowledged": probe.max_acked(),
-            "lost": len(records_missing(node(primary), probe.max_acked())), "resynced_kib": oos,
+    acknowledged, lost = loss(probe, primary)
+    return {"fault": "secondary crash and return", "acknowledged": acknowledged, "lost": lost, "resynced_kib": oos,
             "recovery_s": round(time.time() - started, 1), "data_ok": checksums(primary) == expected}
 
 
@@ -205,8 +230,8 @@ def fault_link_cut_during_writes(expected):
     started = time.time()
     wait_for(lambda: in_sync(primary), 300, "the resync after the link came back")
     probe.stop()
-    return {"fault": "link cut during writes", "acknowledged": probe.max_acked(),
-            "lost": len(records_missing(node(primary), probe.max_acked())), "resynced_kib": oos,
+    acknowledged, lost = loss(probe, primary)
+    return {"fault": "link cut during writes", "acknowledged": acknowledged, "lost": lost, "resynced_kib": oos,
             "primary_kept_writing": primary_kept_writing, "recovery_s": round(time.time() - started, 1),
             "data_ok": checksums(primary) == expected}
 
@@ -233,7 +258,7 @@ def fault_power_cycle_both(expected):
     probe = start_probe()
     for n in (primary, secondary):
         LAB("kill", n)
-    acked = probe.max_acked()
+    killed = time.time()
     started = time.time()
     for n in (primary, secondary):
         LAB("start", n)
@@ -241,8 +266,9 @@ def fault_power_cycle_both(expected):
     run("make_primary.yml", "hapair_target=%s" % primary)
     settle_probe(probe, primary, started)
     wait_for(lambda: in_sync(primary), 300, "the pair in sync after the power cycle")
-    return {"fault": "both nodes powered off and on", "acknowledged": acked,
-            "lost": len(records_missing(node(primary), acked)), "recovery_s": round(time.time() - started, 1),
+    acknowledged, lost = loss(probe, primary, until=killed)
+    return {"fault": "both nodes powered off and on", "acknowledged": acknowledged,
+            "lost": lost, "recovery_s": round(time.time() - started, 1),
             "data_ok": checksums(primary) == expected}
 
 
@@ -264,17 +290,24 @@ def fault_secondary_disk_failure(expected):
     provision_s = run("provision.yml")
     wait_for(lambda: in_sync(primary), 900, "the new disk of %s to be in sync" % secondary)
     probe.stop()
-    return {"fault": "Secondary disk failure and replacement", "acknowledged": probe.max_acked(),
-            "lost": len(records_missing(node(primary), probe.max_acked())), "primary_kept_writing": kept_writing,
+    acknowledged, lost = loss(probe, primary)
+    return {"fault": "Secondary disk failure and replacement", "acknowledged": acknowledged,
+            "lost": lost, "primary_kept_writing": kept_writing,
             "provision_s": provision_s, "recovery_s": round(time.time() - started, 1),
             "data_ok": checksums(primary) == expected}
 
 
 def report(results):
-    lines = ["# Proof report", "", "Generated by `make proof` (proof/proof.py) on %s; lab %s." % (
-        results["at"], results["lab"]), "",
-        "| round | fault | acknowledged writes | lost | recovery (s) | data set | healthy after |",
-        "| ---: | --- | ---: | ---: | ---: | --- | --- |"]
+    controls = []
+    for c in results.get("controls", []):
+        controls.append("| %s | %s | %s | %s |" % (c["control"], c["expected_lost"], c["reported_lost"],
+                                                   "yes" if c["ok"] else "NO"))
+    header = "Generated by `make proof` (proof/proof.py) on %s; lab %s." % (results["at"], results["lab"])
+    lines = ["# Proof report", "", header, "", "## Negative controls (a loss made on purpose must be counted)", "",
+             "| control | expected lost | reported lost | ok |", "| --- | ---: | ---: | --- |"]
+    lines += controls + ["", "## Rounds", "",
+                         "| round | fault | acknowledged writes | lost | recovery (s) | data set | healthy after |",
+                         "| ---: | --- | ---: | ---: | ---: | --- | --- |"]
     for r in results["rounds"]:
         lines.append("| %s | %s %s→%s | %s | %s | %s | %s | %s |" % (
             r["round"], r["fault"], r["from"], r["to"], r.get("acknowledged"), r.get("lost"), r.get("recovery_s"),
@@ -304,15 +337,17 @@ def main():
     expected = checksums(primary)
     results = {"at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                "lab": "%s, layout %s" % (st.get("accel"), st.get("layout")),
-               "writer": "hapair-demo: 20 fsynced numbered records/s; acknowledged numbers read over HTTP "
-                         "every 50 ms from outside the VMs", "rounds": [], "faults": [], "findings": []}
+               "writer": "hapair-demo: 20 fsynced records/s, numbered per writer (one run of the application); "
+                         "each writer's acknowledged number read over HTTP every 50 ms from outside the VMs; a "
+                         "record counts as kept only if the same writer's record is on the new Primary",
+               "controls": [], "rounds": [], "faults": [], "findings": []}
     for number in range(1, rounds + 1):
         kind = "switchover" if number % 2 else "crash"
         say("round %d/%d: %s" % (number, rounds, kind))
         if not link_checked(results, "round %d" % number):
             break
         try:
-            row = one_round(number, kind, expected)
+            row = one_round(number, kind, expected, results["controls"])
         except (RoundFailed, AssertionError) as ex:
             row = {"round": number, "fault": kind, "from": "?", "to": "?", "error": str(ex)[-1500:]}
             results["findings"].append("round %d (%s): %s" % (number, kind, str(ex)[-300:]))
@@ -324,6 +359,11 @@ def main():
                 number, kind, row.get("lost"), row.get("data_ok"), row.get("healthy")))
         if "error" in row:
             break
+    for c in results["controls"]:
+        say("control: %s" % json.dumps(c))
+        if not c["ok"]:
+            results["findings"].append("control failed, the loss count cannot be trusted: %s reported %d lost, "
+                                       "%d expected" % (c["control"], c["reported_lost"], c["expected_lost"]))
     faults = [fault_secondary_crash, fault_link_cut_during_writes, fault_link_cut_during_resync,
               fault_power_cycle_both, fault_secondary_disk_failure]
     wanted = os.environ.get("PROOF_FAULTS", "1")

@@ -39,13 +39,16 @@ def test_status_healthy_table_and_json(tmp_path):
 def test_proof_rounds_lose_no_acknowledged_record(tmp_path):
     """CI's short `make proof`: its code, two rounds, no fault matrix. Round 1 is a switchover
     node1 -> node2 under the demo writer, round 2 a crash of node2 + promote.yml of node1 +
-    rejoin.yml of node2: each asserts 0 acknowledged records lost, the data set's checksums,
-    the application, mount and service IP on the new Primary only, status healthy after."""
+    rejoin.yml of node2: each asserts 0 acknowledged records lost (counted per writer), the data
+    set's checksums, the application, mount and service IP on the new Primary only, status healthy
+    after. First of all the negative control: the switchover's real log with the old writer's last
+    15 records taken out must count exactly 15 lost."""
     env = dict(os.environ, PROOF_ROUNDS="2", PROOF_FAULTS="0", PROOF_OUT=str(tmp_path))
     res = subprocess.run([os.path.join(TOP, ".venv", "bin", "python"), os.path.join(TOP, "proof", "proof.py")],
                          env=env, capture_output=True, text=True, timeout=2400, check=False)
     assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]
     results = json.loads((tmp_path / "results.json").read_text())
+    assert [(c["expected_lost"], c["reported_lost"], c["ok"]) for c in results["controls"]] == [(15, 15, True)]
     assert [(r["fault"], r["from"], r["to"]) for r in results["rounds"]] == \
         [("switchover", "node1", "node2"), ("crash", "node2", "node1")]
     for row in results["rounds"]:

@@ -11,6 +11,8 @@ import time
 
 import testinfra
 
+from . import ledger
+
 TOP = os.environ.get("MOLECULE_PROJECT_DIRECTORY") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 PLAYBOOKS = os.path.join(TOP, "playbooks")
@@ -114,11 +116,7 @@ def adhoc(pattern, module, args, **kwargs):
     return res.returncode, res.stdout + res.stderr
 
 
-def records_missing(host, upto, path="/srv/hapair/demo/records.log"):
-    """Record numbers 1..upto that are not in the demo application's log on host."""
-    seen = set()
-    for line in host.check_output("cat %s", path).splitlines():
-        fields = line.split()
-        if fields and fields[0].isdigit():
-            seen.add(int(fields[0]))
-    return [n for n in range(1, upto + 1) if n not in seen]
+def records_lost(host, acknowledged, path="/srv/hapair/demo/records.log"):
+    """{writer: [wseq, ...]} of acknowledged records (probe.acknowledged()) that the demo
+    application's log on host does not hold, counted per writer (ledger.py)."""
+    return ledger.lost(host.check_output("cat %s", path), acknowledged)

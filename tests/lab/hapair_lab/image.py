@@ -39,16 +39,22 @@ DISABLED_UNITS = [
 
 DEMO_APP = r"""#!/usr/bin/python3
 # The lab's application: appends numbered, fsynced records to the mirror and
-# answers HTTP GET with "<host> <last acknowledged record>". A record counts
-# as acknowledged only after its fsync returned, so a client that saw number N
-# may expect records 1..N on whichever node is Primary next.
+# answers HTTP GET with "<host> <seq> <writer> <wseq>" (the last record whose
+# fsync returned). Each run is a writer of its own (host and start time in ms)
+# that numbers its records wseq 1, 2, ...; a record line is
+# "<seq> <host> <time> <writer> <wseq>". A client told wseq N of writer W may
+# expect W's records 1..N on whichever node is Primary next
+# (tests/lab/hapair_lab/ledger.py); seq goes on from the highest in the copy.
 import os, signal, socket, sys, threading, time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 path = os.path.join(sys.argv[1], "demo", "records.log")
 rate = float(os.environ.get("HAPAIR_DEMO_RATE", "20"))
 os.makedirs(os.path.dirname(path), exist_ok=True)
+host = socket.gethostname()
+writer = "%s-%d" % (host, int(time.time() * 1000))
 acked = 0
+wacked = 0
 if os.path.exists(path):
     with open(path, "rb") as f:
         for line in f:
@@ -58,20 +64,19 @@ if os.path.exists(path):
 
 
 def write():
-    global acked
+    global acked, wacked
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    host = socket.gethostname()
     while True:
-        seq = acked + 1
-        os.write(fd, ("%d %s %.3f\n" % (seq, host, time.time())).encode())
+        seq, wseq = acked + 1, wacked + 1
+        os.write(fd, ("%d %s %.3f %s %d\n" % (seq, host, time.time(), writer, wseq)).encode())
         os.fsync(fd)
-        acked = seq
+        acked, wacked = seq, wseq
         time.sleep(1.0 / rate)
 
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
-        body = ("%s %d\n" % (socket.gethostname(), acked)).encode()
+        body = ("%s %d %s %d\n" % (host, acked, writer, wacked)).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
