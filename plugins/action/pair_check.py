@@ -129,7 +129,12 @@ class ActionModule(ActionBase):
         else:
             derived = {}
             for host in hosts:
-                gathered = self._gathered_facts(host, hostvars)
+                gathered, unreadable = self._gathered_facts(host, hostvars)
+                if unreadable:
+                    # facts that exist but cannot be read are no reason to skip the check
+                    errors.append("%s: its gathered facts could not be read (%s), so the replication subnet "
+                                  "cannot be checked against its other networks; gather facts again "
+                                  "(gather_subset: [min, network])" % (host, unreadable))
                 if gathered:
                     networks = _networks_from_facts(gathered, node_vars[host])
                     if networks is not None:
@@ -194,10 +199,11 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _gathered_facts(host, hostvars):
+        """(facts or None, why they could not be read or None). No facts gathered: (None, None)."""
         try:
             view = hostvars[host]
             if "ansible_facts" not in view:
-                return None
-            return _plain(view["ansible_facts"])
-        except Exception:  # pylint: disable=broad-except
-            return None
+                return None, None
+            return _plain(view["ansible_facts"]), None
+        except Exception as exc:  # pylint: disable=broad-except
+            return None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__

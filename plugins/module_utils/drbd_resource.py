@@ -508,8 +508,12 @@ def initial_sync_decision(name, mode, state, gi_result):
 
 
 def in_use_reasons(device, usage):
-    """usage {'mounts': [(mountpoint, fstype)], 'holders': [name], 'open_count': n} -> texts."""
+    """usage {'mounts': [(mountpoint, fstype)], 'holders': [name], 'open_count': n,
+    'unreadable': why} -> texts. What could not be read counts as in use."""
     reasons = []
+    if (usage or {}).get('unreadable'):
+        reasons.append('whether %s is mounted is unknown: %s; that counts as in use'
+                       % (device, usage['unreadable']))
     for mountpoint, fstype in (usage or {}).get('mounts') or []:
         reasons.append('%s is mounted on %s (%s)' % (device, mountpoint, fstype))
     for holder in (usage or {}).get('holders') or []:

@@ -986,7 +986,10 @@ def evaluate_node(facts, settings, peer=None):
         try:
             status, detail = function(facts, values, peer)
         except Exception as exc:  # pylint: disable=broad-except
-            status, detail = 'warn', 'could not be evaluated (%s: %s)' % (type(exc).__name__, exc)
+            # a check that cannot run has not passed: fail closed, and say it is the check's fault
+            status, detail = 'fail', ('could not be evaluated (%s: %s); a check that cannot run is not passed: '
+                                      'look at the node\'s facts above, and report it as a bug of the preflight'
+                                      % (type(exc).__name__, exc))
         lines.append(_line(check, status, detail))
     return lines
 

@@ -318,8 +318,9 @@ class DrbdResource(object):
                     if len(fields) >= 3 and fields[0].startswith('/dev/') and \
                             os.path.realpath(fields[0]) == real:
                         usage['mounts'].append((fields[1], fields[2]))
-        except (IOError, OSError):
-            pass
+        except (IOError, OSError) as exc:
+            # no evidence of "not mounted": in_use_reasons counts it as in use
+            usage['unreadable'] = '/proc/mounts could not be read (%s)' % exc
         holders = os.path.join('/sys/class/block', os.path.basename(real), 'holders')
         try:
             for holder in sorted(os.listdir(holders)):

@@ -177,9 +177,16 @@ def read_state(run, name):
     return info['resources'].get(name), info['loaded']
 
 
+UNKNOWN_MOUNTS = 'a place this module cannot tell (/proc/mounts could not be read, so it counts as mounted)'
+
+
 def all_mounts(state):
-    """Mount points of every volume's device (drbd_probe reports the first volume's)."""
-    mounts = mounts_by_device(read_file('/proc/mounts'))
+    """Mount points of every volume's device (drbd_probe reports the first volume's). An
+    unreadable /proc/mounts is no evidence of "not mounted": it counts as in use."""
+    text = read_file('/proc/mounts')
+    if text is None:
+        return [UNKNOWN_MOUNTS]
+    mounts = mounts_by_device(text)
     found = []
     for device in device_names(state):
         for mount_point in mounts.get(device, []):

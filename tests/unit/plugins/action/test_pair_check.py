@@ -156,6 +156,24 @@ def test_networks_from_gathered_facts():
                                 "a replication subnet used nowhere else on the node"]
 
 
+class _FactsThatDoNotRead(dict):
+    def __getitem__(self, key):
+        if key == "ansible_facts":
+            raise ValueError("'dict object' has no attribute 'eth9'")
+        return dict.__getitem__(self, key)
+
+
+def test_facts_that_cannot_be_read_are_an_error_not_a_skipped_check():
+    task_vars = plain_task_vars()
+    task_vars["hostvars"]["node1"] = _FactsThatDoNotRead(task_vars["hostvars"]["node1"], ansible_facts={})
+    result = make_action().run(task_vars=task_vars)
+    assert result["failed"] is True
+    assert result["errors"] == ["node1: its gathered facts could not be read ('dict object' has no attribute "
+                                "'eth9'), so the replication subnet cannot be checked against its other networks; "
+                                "gather facts again (gather_subset: [min, network])"]
+    assert result["interface_networks_checked"] == []
+
+
 ETH0 = {"network": "192.0.2.2/24", "interface": "eth0"}
 ETH1 = [{"network": "10.77.0.1/255.255.255.0", "interface": "eth1"}, {"network": "fd00::1/64", "interface": "eth1"}]
 

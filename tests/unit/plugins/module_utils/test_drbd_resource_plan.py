@@ -311,6 +311,15 @@ def test_down_refuses_while_mounted():
                    '/dev/drbd7 is mounted on /var/hvmail (xfs)', 'held by dm-3 (vg-data)')
 
 
+def test_down_refuses_when_proc_mounts_could_not_be_read():
+    usage = {'mounts': [], 'holders': [], 'unreadable': '/proc/mounts could not be read (Permission denied)'}
+    result = plan(params(state='down'), facts(events2=fx('events2_84_uptodate_primary'), usage=usage))
+    assert_refused(result, 'refusing to take test down: it is Primary and in use',
+                   'whether /dev/drbd7 is mounted is unknown: /proc/mounts could not be read (Permission denied); '
+                   'that counts as in use')
+    assert result['actions'] == []
+
+
 def test_down_when_not_in_use_and_when_already_down():
     result = plan(params(state='down'), facts(events2=fx('events2_84_uptodate_primary'),
                                               usage={'mounts': [], 'holders': []}))

@@ -850,12 +850,13 @@ def stale_line_unmanaged(facts, settings):
     settings['node1']['hapair_manage_hosts'] = False
 
 
-def test_a_crashing_check_is_a_warning_not_a_crash():
+def test_a_crashing_check_is_a_failure_not_a_crash():
     facts, settings = pair()
     facts['node1']['cpus'] = 'two'   # not a number: the check itself breaks
     lines = pf.evaluate_node(facts['node1'], settings['node1'], peer=peer_of(facts, settings))
     cpus = [l for l in lines if l['check'] == 'cpus'][0]
-    assert cpus['status'] == 'warn' and cpus['detail'].startswith('could not be evaluated (TypeError')
+    assert cpus['status'] == 'fail' and cpus['detail'].startswith('could not be evaluated (TypeError')
+    assert 'a check that cannot run is not passed' in cpus['detail']
     assert len(lines) == len(pf.NODE_CHECKS)
 
 

@@ -301,6 +301,16 @@ def test_demotion_while_mounted_is_refused(monkeypatch, capsys, check_mode):
     assert out['state']['mounted_at'] == ['/var/hvmail']
 
 
+def test_demotion_when_proc_mounts_cannot_be_read_is_refused(monkeypatch, capsys):
+    """No evidence of "not mounted" is not "not mounted": the device counts as in use."""
+    script = script_for('r0', PRIMARY_84, **{'fuser -vm /dev/drbd1': (1, '', '')})
+    out, runner = run_module(monkeypatch, capsys, {'state': 'secondary'}, script, mounts=None)
+    assert out['failed'] is True and out['changed'] is False
+    assert runner.writes == []
+    assert 'refusing to demote r0: /dev/drbd1 is mounted on a place this module cannot tell' in out['msg']
+    assert '/proc/mounts could not be read' in out['msg']
+
+
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_demotion_while_open_names_the_process(monkeypatch, capsys, check_mode):
     script = script_for('r0', PRIMARY_84, **{'fuser -vm /dev/drbd1': FUSER_OPEN})
