@@ -12,7 +12,8 @@ PRIVATE to the hapair.cluster collection. Pure functions, Python 2.7 and
                  "split_brain": bool,        # kernel log / split-brain handler marker
                  "mounted": bool,            # the DRBD filesystem is mounted there
                  "services_running": [...],  # application services running there
-                 "reachable": bool}}         # the controller could query the node
+                 "reachable": bool,          # the controller could query the node
+                 "fencing_log": str}}        # last line of /var/lib/hapair/fencing.log, if any
 
 What a node could not report (reachable false) is ignored, never trusted.
 """
@@ -24,6 +25,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import 
     SYNC_STATES,
     describe_sync,
 )
+from ansible_collections.hapair.cluster.plugins.module_utils.fencing import not_fenced_reason, parse_last
 
 
 VERDICTS = ('healthy', 'degraded', 'split-brain', 'no-primary', 'two-primaries', 'unknown')
@@ -48,6 +50,7 @@ def _node(states, name):
         'split_brain': reachable and bool(entry.get('split_brain')),
         'mounted': reachable and bool(entry.get('mounted')),
         'services': list(entry.get('services_running') or []) if reachable else [],
+        'fencing': parse_last(entry.get('fencing_log')) if reachable else None,
     }
 
 
@@ -199,6 +202,9 @@ def _check_pair(primary, secondary, reasons):
     if not connected:
         _add(reasons, 'the replication link of Primary %s is %s: writes are not mirrored to %s'
              % (name, res.get('connection_state'), secondary['name']))
+        not_fenced = not_fenced_reason(name, secondary['name'], primary['fencing'])
+        if not_fenced:
+            _add(reasons, not_fenced)
     for vol in _volumes(res):
         where = _where(res, vol)
         replication = vol.get('replication_state')

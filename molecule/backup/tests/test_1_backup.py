@@ -156,7 +156,9 @@ def test_3_the_timer_follows_the_primary(lab):
         node(name).check_output("rm -rf /run/systemd/system/hapair-backup@r0.timer.d && systemctl daemon-reload && "
                                 "systemctl restart hapair-backup@r0.timer")
     assert '"snapshot_id"' in logs["node2"], logs["node2"]
-    assert "Secondary" in logs["node1"] and '"snapshot_id": "' not in logs["node1"], logs["node1"]
+    # the words of the job's own log line, not the unit's description ("... on the Secondary")
+    assert "node1 is Secondary for r0: the Primary" in logs["node1"] and "nothing to do here" in logs["node1"] \
+        and "Failed" not in logs["node1"] and '"snapshot_id": "' not in logs["node1"], logs["node1"]
     assert snapshot_count() == count + 1
     rc, out, dummy = run("failover.yml")
     assert rc == 0, out
@@ -167,7 +169,7 @@ def test_4_secondary_backs_up_only_from_its_own_snapshot(lab):
     count = snapshot_count()
     rc, out = adhoc("node2", "hapair.cluster.backup_run", "resource=r0")
     OUTPUTS.append(out)
-    assert rc != 0 and "Secondary" in out, out
+    assert rc != 0 and "node2 is Secondary for r0; backups run on the Primary" in out, out
     assert snapshot_count() == count
     rc, out = adhoc("node2", "hapair.cluster.backup_run", "resource=r0 from_secondary_snapshot=true")
     OUTPUTS.append(out)
@@ -180,10 +182,12 @@ def test_4_secondary_backs_up_only_from_its_own_snapshot(lab):
 
 def test_5_wrong_inputs_change_nothing(lab):
     cases = [
-        (ROLE_ONLY, ["hapair_backup_password=not-the-password-4711"], "password"),
-        (ROLE_ONLY, ["hapair_backup_repository=sftp:root@backup.invalid:r0"], "reach"),
+        (ROLE_ONLY, ["hapair_backup_password=not-the-password-4711"], "hapair_backup_password does not open it"),
+        # not "reach": every PLAY RECAP line says "unreachable=0"
+        (ROLE_ONLY, ["hapair_backup_repository=sftp:root@backup.invalid:r0"], "cannot reach the repository"),
         (ROLE_ONLY, ["hapair_backup_repository=/srv/hapair/restic"], "is on the mirror"),
-        ("restore.yml", ["hapair_restore_in_place=true", "hapair_restore_snapshot=0123abcd"], "0123abcd"),
+        ("restore.yml", ["hapair_restore_in_place=true", "hapair_restore_snapshot=0123abcd"],
+         "snapshot 0123abcd does not exist"),
         ("restore.yml", ["hapair_restore_in_place=true", "hapair_restore_node=node2"],
          "Refusing to restore in place on node2"),
     ]

@@ -2,6 +2,8 @@
 on purpose. node1 starts as Primary. The crash of the Primary under write load followed by
 promote.yml and rejoin.yml is round 2 of the proof in test_1_operations.py."""
 
+import json
+
 from hapair_lab.checks import drbd_state, node, playbook, wait_for
 
 UNIT = "hapair-demo.service"
@@ -23,7 +25,8 @@ def test_link_cut_outdates_the_secondary_and_guards_promotion(lab):
         assert drbd_state(node("node1"))["role"] == "Primary"
         lab("kill", "node1")
         rc, out, dummy = playbook("promote.yml", "hapair_target=node2", "hapair_confirm_data_loss=yes")
-        assert rc != 0 and "Outdated" in out, out[-4000:]
+        assert rc != 0 and "refusing to promote r0: local disk is Outdated: the peer fenced this node" in out, \
+            out[-4000:]
         assert drbd_state(node("node2"))["role"] == "Secondary"
     finally:
         lab("link", "up")
@@ -32,6 +35,41 @@ def test_link_cut_outdates_the_secondary_and_guards_promotion(lab):
     rc, out, dummy = playbook("make_primary.yml", "hapair_target=node1")
     assert rc == 0, out[-4000:]
     wait_for(lambda: in_sync("node2"), 180, "node2 to resync from node1 after the link came back")
+
+
+def fencing_records(name):
+    return node(name).run("cat /var/lib/hapair/fencing.log 2>/dev/null").stdout.splitlines()
+
+
+def test_broken_fencing_is_reported_as_broken_never_as_a_dead_peer(lab, tmp_path):
+    """node2 no longer accepts node1's fencing key (removed from its authorized_keys, as a
+    mistaken cleanup would): cutting the link must leave node1's record, its log and status.yml
+    saying the fencing path is broken, node2 not Outdated, and never "peer unreachable"."""
+    n1, n2 = node("node1"), node("node2")
+    assert "outdate-self" in n2.check_output("cat /root/.ssh/authorized_keys")
+    before = len(fencing_records("node1"))
+    n2.check_output("cp -p /root/.ssh/authorized_keys /root/.ssh/authorized_keys.hapair-test && "
+                    "grep -v outdate-self /root/.ssh/authorized_keys.hapair-test > /root/.ssh/authorized_keys")
+    try:
+        lab("link", "down")
+        try:
+            records = wait_for(lambda: fencing_records("node1")[before:], 90, "node1's fence-peer handler to run")
+            assert records[-1].split()[2] == "broken", records
+            assert "Permission denied" in records[-1]
+            journal = n1.check_output("journalctl -t hapair --no-pager -n 20")
+            assert "FENCING BROKEN (not a dead peer)" in journal, journal
+            assert drbd_state(n2)["disk"] == "UpToDate", "node2 was outdated although fencing failed?"
+            path = tmp_path / "pair.json"
+            rc, out, dummy = playbook("status.yml", "hapair_status_json=%s" % path)
+            assert rc != 0, out[-3000:]
+            reasons = " ".join(json.loads(path.read_text())["reasons"])
+            assert "node2 not fenced since" in reasons and "the fencing path of node1 is broken" in reasons \
+                and "not a dead peer" in reasons, reasons
+        finally:
+            lab("link", "up")
+    finally:
+        n2.check_output("mv /root/.ssh/authorized_keys.hapair-test /root/.ssh/authorized_keys")
+    wait_for(lambda: in_sync("node2"), 180, "node2 to reconnect and resync")
 
 
 def test_split_brain_is_detected_explained_and_healed(lab):
@@ -54,7 +92,7 @@ def test_split_brain_is_detected_explained_and_healed(lab):
     assert (drbd_state(node("node1")), drbd_state(node("node2"))) == before
     rc, out, dummy = playbook("rejoin.yml", "hapair_split_brain_victim=node2")
     assert rc == 0, out[-4000:]
-    assert "discarded" in out
+    assert "node2 discarded its changes since the split" in out  # not the task title "... discarded"
     wait_for(lambda: in_sync("node2"), 180, "node2 to resync from the survivor")
     assert node("node1").file("/srv/hapair/split-survivor").exists
     rc, out, dummy = playbook("status.yml")

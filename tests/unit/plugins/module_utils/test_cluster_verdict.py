@@ -197,3 +197,47 @@ def test_failover_blockers(states, target, nothing_to_do, blockers):
     assert len(result['blockers']) == len(blockers), result['blockers']
     for text in blockers:
         assert any(text in blocker for blocker in result['blockers']), (text, result['blockers'])
+
+
+# ---------------------------------------------------------------------------
+# fencing: the Primary's last fence-peer attempt, while its link is down
+
+LINKDOWN_PRIMARY = 'events2_84_lab_linkdown_node1.txt'
+LINKDOWN_SECONDARY = 'events2_84_lab_linkdown_node2.txt'
+
+
+def linkdown_pair(fencing_log):
+    primary = node(LINKDOWN_PRIMARY, mounted=True)
+    primary['fencing_log'] = fencing_log
+    return {'node1': primary, 'node2': node(LINKDOWN_SECONDARY)}
+
+
+def test_a_broken_fencing_path_is_a_degraded_verdict_not_a_dead_peer():
+    log = ('1796180000 r0 outdated 172.30.0.12 0 \n'
+           '1796187600 r0 broken 172.30.0.12 255 root@172.30.0.12: Permission denied (publickey).\n')
+    result = verdict(linkdown_pair(log))
+    assert result['verdict'] == 'degraded'
+    reasons = [r for r in result['reasons'] if 'not fenced' in r]
+    assert reasons == ['node2 not fenced since 2026-12-02 05:00:00 UTC: the fencing path of node1 is broken '
+                       '(root@172.30.0.12: Permission denied (publickey).), not a dead peer; node2\'s copy is not '
+                       'marked Outdated, so it could be promoted with stale data. Fix the fencing key '
+                       '(provision.yml) and look at "journalctl -t hapair" on node1']
+
+
+def test_an_unreachable_peer_is_said_so():
+    log = '1796187600 r0 unreachable 172.30.0.12 255 ssh: connect to host 172.30.0.12 port 22: Connection timed out\n'
+    reasons = [r for r in verdict(linkdown_pair(log))['reasons'] if 'not fenced' in r]
+    assert len(reasons) == 1 and 'it did not answer over the service network' in reasons[0]
+
+
+@pytest.mark.parametrize('log', ['', '1796187600 r0 outdated 172.30.0.12 0 \n',
+                                 '1796187600 r0 broken 172.30.0.12 255 x\n1796187700 r0 outdated 172.30.0.12 0 \n',
+                                 'garbage line\n'])
+def test_no_fencing_reason_when_the_peer_was_fenced_or_nothing_was_tried(log):
+    assert not [r for r in verdict(linkdown_pair(log))['reasons'] if 'not fenced' in r]
+
+
+def test_no_fencing_reason_while_connected():
+    states = healthy_pair()
+    states['node1']['fencing_log'] = '1796187600 r0 broken 172.30.0.12 255 x\n'
+    assert verdict(states)['verdict'] == 'healthy'
