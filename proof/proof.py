@@ -24,7 +24,8 @@ campaign as a finding, with the evidence under "lab_link". Nothing repairs it.
 
 Writes proof/results.json and proof/REPORT.md (or into PROOF_OUT); exits non-zero when a
 round lost an acknowledged record or a check failed. PROOF_FAULTS=0 skips the fault matrix,
-PROOF_FAULTS=secondary_crash,link_cut_during_writes runs only those faults. CI runs two
+PROOF_FAULTS=secondary_crash,link_cut_during_writes runs only those faults; PROOF_STALE_CONTROL=0
+skips the stale-promotion control (it runs first otherwise). CI runs two
 rounds of it in the failover scenario (molecule/failover/tests).
 """
 
@@ -202,6 +203,48 @@ def control_tail_removed(probe, old_primary, new_primary):
             "expected_lost": CONTROL_RECORDS, "reported_lost": reported, "ok": reported == CONTROL_RECORDS}
 
 
+def control_unfenced_stale_promotion():
+    """The negative control a real loss makes: the Secondary stops accepting the fencing key,
+    the link is cut, the Primary writes on alone (unfenced, so the Secondary still looks
+    UpToDate), the Primary dies, the Secondary is promoted. Every record the old writer
+    acknowledged after the cut is gone, and the count must say so: at least those acknowledged
+    after labctl returned from the cut, at most those acknowledged after it began. Then the
+    old Primary rejoins as the split brain's victim and the key is put back."""
+    primary, secondary = roles()
+    keys = "/root/.ssh/authorized_keys"
+    node(secondary).check_output("cp -p %s %s.hapair-control && grep -v outdate-self %s.hapair-control > %s",
+                                 keys, keys, keys, keys)
+    probe = start_probe()
+    try:
+        before_cut = time.time()
+        LAB("link", "down")
+        after_cut = time.time()
+        time.sleep(8)  # the Primary keeps writing, unmirrored and unfenced
+        writer = [a[4] for a in probe.answers if a[1] == primary][-1]
+        LAB("kill", primary)
+        acked_at_kill = probe.acknowledged().get(writer, 0)
+        # acknowledged before labctl began the cut: mirrored; after it had cut: not mirrored
+        mirrored_at_least = probe.acknowledged(before_cut).get(writer, 0)
+        mirrored_at_most = probe.acknowledged(after_cut).get(writer, 0)
+        run("promote.yml", "hapair_target=%s" % secondary, "hapair_confirm_data_loss=yes")
+        settle_probe(probe, secondary, after_cut)
+        missing = records_lost(node(secondary), {writer: acked_at_kill})
+        reported = ledger.count(missing)
+    finally:
+        LAB("link", "up")
+        node(secondary).check_output("mv %s.hapair-control %s", keys, keys)
+        if not LAB.status()["nodes"][primary]["running"]:
+            LAB("start", primary)
+    run("rejoin.yml", "hapair_node=%s" % primary, "hapair_split_brain_victim=%s" % primary)
+    wait_for(lambda: in_sync(secondary), 300, "%s back in sync as Secondary" % primary)
+    low, high = acked_at_kill - mirrored_at_most, acked_at_kill - mirrored_at_least
+    return {"control": "link cut with fencing refused by %s, %s writes on alone for 8 s and is killed, %s "
+                       "promoted; the records acknowledged after the cut are lost (the range is what labctl's "
+                       "cut took)" % (secondary, primary, secondary),
+            "expected_lost": "%d-%d" % (low, high), "reported_lost": reported,
+            "ok": low > 0 and low <= reported <= high}
+
+
 def fault_secondary_crash(expected):
     primary, secondary = roles()
     probe = start_probe()
@@ -341,6 +384,12 @@ def main():
                          "each writer's acknowledged number read over HTTP every 50 ms from outside the VMs; a "
                          "record counts as kept only if the same writer's record is on the new Primary",
                "controls": [], "rounds": [], "faults": [], "findings": []}
+    if os.environ.get("PROOF_STALE_CONTROL", "1") == "1":
+        say("control: an unfenced stale promotion must lose the writes made after the cut")
+        try:
+            results["controls"].append(control_unfenced_stale_promotion())
+        except (RoundFailed, AssertionError) as ex:
+            results["findings"].append("the stale-promotion control did not run to the end: %s" % str(ex)[-300:])
     for number in range(1, rounds + 1):
         kind = "switchover" if number % 2 else "crash"
         say("round %d/%d: %s" % (number, rounds, kind))
