@@ -196,10 +196,13 @@ def control_tail_removed(probe, old_primary, new_primary):
     """The negative control of a switchover round: the new Primary's real log with the old
     writer's last CONTROL_RECORDS records taken out (in memory) must show exactly that loss."""
     old_writer = [a[4] for a in probe.answers if a[1] == old_primary][-1]
+    acknowledged = probe.acknowledged()
+    last = acknowledged[old_writer]
     text = node(new_primary).check_output("cat /srv/hapair/demo/records.log")
-    reported = ledger.count(ledger.lost(ledger.drop_tail(text, old_writer, CONTROL_RECORDS), probe.acknowledged()))
-    return {"control": "switchover %s->%s; the old writer's last %d records removed from the new Primary's log "
-                       "(in memory) before the count" % (old_primary, new_primary, CONTROL_RECORDS),
+    cut = ledger.drop_records(text, old_writer, last - CONTROL_RECORDS + 1, last)
+    reported = ledger.count(ledger.lost(cut, acknowledged))
+    return {"control": "switchover %s->%s; the old writer's last %d acknowledged records removed from the new "
+                       "Primary's log (in memory) before the count" % (old_primary, new_primary, CONTROL_RECORDS),
             "expected_lost": CONTROL_RECORDS, "reported_lost": reported, "ok": reported == CONTROL_RECORDS}
 
 

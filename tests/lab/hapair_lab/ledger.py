@@ -46,15 +46,14 @@ def count(missing):
     return sum(len(v) for v in missing.values())
 
 
-def drop_tail(text, writer, records):
-    """The log without the last `records` records of `writer`: the loss a negative control makes."""
-    lines = text.splitlines(True)
+def drop_records(text, writer, first, last):
+    """The log without `writer`'s records first..last (by its own numbers): the loss a negative
+    control makes. Count them from the acknowledged number, not from the log's end: the writer
+    may have written a record after the client's last reading."""
     keep = []
-    dropped = 0
-    for line in reversed(lines):
+    for line in text.splitlines(True):
         fields = line.split()
-        if dropped < records and len(fields) == 5 and fields[3] == writer:
-            dropped += 1
+        if len(fields) == 5 and fields[3] == writer and fields[4].isdigit() and first <= int(fields[4]) <= last:
             continue
         keep.append(line)
-    return "".join(reversed(keep))
+    return "".join(keep)
