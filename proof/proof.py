@@ -167,7 +167,7 @@ def one_round(number, kind, expected, controls):
     settle_probe(probe, secondary, t0)
     # every answer counts: a writer's acknowledged records are its own, whoever serves later
     row["acknowledged"], row["lost"] = loss(probe, secondary)
-    if kind == "switchover" and not controls:
+    if kind == "switchover" and not any(c["kind"] == "tail-removed" for c in controls):
         controls.append(control_tail_removed(probe, primary, secondary))
     row["recovery_s"] = round(probe.longest_gap(t0 - 1) or 0, 2)
     row["data_ok"] = checksums(secondary) == expected
@@ -201,7 +201,8 @@ def control_tail_removed(probe, old_primary, new_primary):
     text = node(new_primary).check_output("cat /srv/hapair/demo/records.log")
     cut = ledger.drop_records(text, old_writer, last - CONTROL_RECORDS + 1, last)
     reported = ledger.count(ledger.lost(cut, acknowledged))
-    return {"control": "switchover %s->%s; the old writer's last %d acknowledged records removed from the new "
+    return {"kind": "tail-removed",
+            "control": "switchover %s->%s; the old writer's last %d acknowledged records removed from the new "
                        "Primary's log (in memory) before the count" % (old_primary, new_primary, CONTROL_RECORDS),
             "expected_lost": CONTROL_RECORDS, "reported_lost": reported, "ok": reported == CONTROL_RECORDS}
 
@@ -250,7 +251,8 @@ def control_unfenced_stale_promotion():
     run("rejoin.yml", "hapair_node=%s" % primary, "hapair_split_brain_victim=%s" % primary)
     wait_for(lambda: in_sync(secondary), 300, "%s back in sync as Secondary" % primary)
     low, high = acked_at_kill - mirrored_at_most, acked_at_kill - mirrored_at_least
-    return {"control": "link cut with fencing refused by %s, %s writes on alone for 30 s and is killed, %s "
+    return {"kind": "stale-promotion",
+            "control": "link cut with fencing refused by %s, %s writes on alone for 30 s and is killed, %s "
                        "promoted; the records acknowledged after the cut are lost (the range: the time labctl's "
                        "cut took plus the probe's reading interval, %.2f s)" % (secondary, primary, secondary, lag),
             "expected_lost": "%d-%d" % (low, high), "reported_lost": reported,
