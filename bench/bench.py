@@ -39,6 +39,18 @@ RESULTS = os.path.join(TOP, "bench", "results.json")
 RESOURCE = "r0"
 
 
+def save_section(name, data):
+    """Replace one section of bench/results.json, keeping the others (bench, tune, soak)."""
+    results = {}
+    if os.path.exists(RESULTS):
+        with open(RESULTS) as f:
+            results = json.load(f)
+    results[name] = data
+    with open(RESULTS, "w") as f:
+        json.dump(results, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
 def sh(node, command, check=True, timeout=300):
     res = subprocess.run(LABCTL + ["ssh", node, command], capture_output=True, text=True,
                          timeout=timeout, check=False)

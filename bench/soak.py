@@ -228,14 +228,7 @@ def main():
         "per_kind": dict((k, {"count": len(v), "median_s": statistics.median(v) if v else None,
                               "max_s": max(v) if v else None}) for k, v in took.items()),
     })
-    results = {}
-    if os.path.exists(bench.RESULTS):
-        with open(bench.RESULTS) as f:
-            results = json.load(f)
-    results["lab_soak"] = run
-    with open(bench.RESULTS, "w") as f:
-        json.dump(results, f, indent=2, sort_keys=True)
-        f.write("\n")
+    bench.save_section("lab_soak", run)
     print("soak: %d cycles, %d stalls%s; bench/results.json (lab_soak)" % (
         run["cycles"], run["stalls"], "; FAILED at cycle %d (%s)" % (failed["cycle"], failed["kind"]) if failed else ""))
     return 1 if failed or run["stalls"] else 0

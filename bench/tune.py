@@ -128,14 +128,7 @@ def main():
         for n in ("node1", "node2"):
             bench.sh(n, "mv %s %s && drbdadm adjust %s" % (SAVED, RES, bench.RESOURCE), check=False)
         wait_connected()
-    results = {}
-    if os.path.exists(bench.RESULTS):
-        with open(bench.RESULTS) as f:
-            results = json.load(f)
-    results["tuning"] = out
-    with open(bench.RESULTS, "w") as f:
-        json.dump(results, f, indent=2, sort_keys=True)
-        f.write("\n")
+    bench.save_section("tuning", out)
     print("tune: wrote %s" % bench.RESULTS)
     return 0
 
