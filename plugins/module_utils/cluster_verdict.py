@@ -8,12 +8,12 @@
 PRIVATE to the hapair.cluster collection. Pure functions, Python 2.7 and
 3.6 compatible. Input of both functions, one entry per node:
 
-    {node_name: {"resource": <drbd_status resource_state, or None if DRBD is down>,
+    {node_name: {"resource": <drbd_info's resource state, or None if DRBD is down; its
+                              "fencing.last_attempt" is this node's last fencing attempt>,
                  "split_brain": bool,        # kernel log / split-brain handler marker
                  "mounted": bool,            # the DRBD filesystem is mounted there
                  "services_running": [...],  # application services running there
-                 "reachable": bool,          # the controller could query the node
-                 "fencing_log": str}}        # last line of /var/lib/hapair/fencing.log, if any
+                 "reachable": bool}}         # the controller could query the node
 
 What a node could not report (reachable false) is ignored, never trusted.
 """
@@ -25,7 +25,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import 
     SYNC_STATES,
     describe_sync,
 )
-from ansible_collections.hapair.cluster.plugins.module_utils.fencing import not_fenced_reason, parse_last
+from ansible_collections.hapair.cluster.plugins.module_utils.fencing import not_fenced_reason
 
 
 VERDICTS = ('healthy', 'degraded', 'split-brain', 'no-primary', 'two-primaries', 'unknown')
@@ -50,8 +50,13 @@ def _node(states, name):
         'split_brain': reachable and bool(entry.get('split_brain')),
         'mounted': reachable and bool(entry.get('mounted')),
         'services': list(entry.get('services_running') or []) if reachable else [],
-        'fencing': parse_last(entry.get('fencing_log')) if reachable else None,
+        'fencing': _last_attempt(resource) if reachable else None,
     }
+
+
+def _last_attempt(resource):
+    fencing = resource.get('fencing') if isinstance(resource, dict) else None
+    return fencing.get('last_attempt') if isinstance(fencing, dict) else None
 
 
 def _role(node):
@@ -196,8 +201,9 @@ def _check_pair(primary, secondary, reasons):
     res = primary['resource']
     name = primary['name']
     if res.get('suspended'):
-        _add(reasons, 'I/O is suspended on Primary %s: writes hang until fencing or quorum '
-                      'is resolved ("drbdadm resume-io")' % name)
+        _add(reasons, 'writes are suspended on Primary %s (hapair_fencing_policy=freeze): they hang until %s '
+                      'is marked Outdated or the replication link is back; if %s is down for good, run '
+                      'resume_writes.yml -e hapair_confirm_peer_stale=yes' % (name, secondary['name'], secondary['name']))
     connected = res.get('connection_state') == 'Connected'
     if not connected:
         _add(reasons, 'the replication link of Primary %s is %s: writes are not mirrored to %s'
@@ -268,8 +274,8 @@ def failover_blockers(states, target):
             blockers.append('split brain detected on %s: resolve it (rejoin) before any '
                             'switchover' % node['name'])
         elif node['resource'].get('suspended'):
-            blockers.append('I/O is suspended on %s: resolve fencing/quorum and run '
-                            '"drbdadm resume-io" first' % node['name'])
+            blockers.append('writes are suspended on %s (fencing freeze): bring the replication link back, '
+                            'or run resume_writes.yml first' % node['name'])
     if blockers:
         return result
 

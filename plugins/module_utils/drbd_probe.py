@@ -15,11 +15,18 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.hapair.cluster.plugins.module_utils.fencing import (
+    lost_primary_at, parse_last, parse_outdated_by_peer,
+)
 from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import (
     parse_events2, parse_proc_drbd, parse_status_text, parse_version,
 )
 
 SPLIT_BRAIN_DIR = '/var/lib/hapair'
+# the fence-peer handler's attempts as Primary (roles/mirror/templates/fence-peer.j2)
+FENCING_LOG = '/var/lib/hapair/fencing.log'
+# written by the outdate-self forced command when the peer's fencing outdated this copy
+OUTDATED_BY_PEER_LOG = '/var/lib/hapair/outdated-by-peer.log'
 
 
 def split_brain_marker(resource):
@@ -65,8 +72,23 @@ def read_resources(run, resource=None):
     return {}, None, (err or err2 or '').strip()
 
 
-def node_state(run, resource=None, proc_mounts=None):
-    """Everything drbd_info reports about this node."""
+def fencing_state(run, name, state):
+    """What this node knows about fencing: its last attempt to fence the peer (as Primary), when the
+    peer last outdated this copy, and, on a Secondary cut off from its peer, when it last saw the
+    peer as Primary (from the kernel log; None when the log no longer has it)."""
+    lost = None
+    if state.get('role') != 'Primary' and state.get('connection_state') != 'Connected':
+        rc, out, err = run(['journalctl', '-k', '-o', 'short-iso', '--no-pager', '-q'])
+        lost = lost_primary_at(out, name) if rc == 0 else None
+    return {
+        'last_attempt': parse_last(read_file(FENCING_LOG), name),
+        'outdated_by_peer': parse_outdated_by_peer(read_file(OUTDATED_BY_PEER_LOG), name),
+        'lost_primary_at': lost,
+    }
+
+
+def node_state(run, resource=None, proc_mounts=None, with_fencing=False):
+    """Everything drbd_info reports about this node (``fencing`` per resource: drbd_info only)."""
     loaded = os.path.exists('/proc/drbd')
     version = parse_version(read_file('/sys/module/drbd/version') or read_file('/proc/drbd') or '')
     rc, out, err = run(['drbdadm', '--version'])
@@ -80,6 +102,8 @@ def node_state(run, resource=None, proc_mounts=None):
         state['device'] = device
         state['mounted_at'] = mounts.get(device, []) if device else []
         state['split_brain'] = os.path.exists(split_brain_marker(name))
+        if with_fencing:
+            state['fencing'] = fencing_state(run, name, state)
     return {
         'loaded': loaded,
         'kernel_version': version.get('kernel'),

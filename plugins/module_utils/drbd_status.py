@@ -648,9 +648,9 @@ def demotion_blockers(res):
         return ['the DRBD resource is not up on this node, so there is nothing to demote; '
                 'check "drbdadm status"']
     if res.get('suspended'):
-        return ['I/O is suspended on this node (fencing or quorum loss froze it): demoting '
-                'now would fail the writes that are queued. Resolve the cause (reconnect the '
-                'peer, or outdate it) and run "drbdadm resume-io", then demote']
+        return ['I/O is suspended on this node (a fencing freeze): demoting now would fail the '
+                'writes that are queued. Bring the replication link back, or resume writes with '
+                'resume_writes.yml (drbdadm resume-io) if the peer is down for good, then demote']
     return []
 
 

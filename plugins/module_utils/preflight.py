@@ -36,7 +36,7 @@ _RANK = {'pass': 0, 'warn': 1, 'fail': 2}
 
 NODE_CHECKS = (
     'os_supported', 'python', 'controller_ansible', 'privilege', 'selinux', 'firewall', 'memory',
-    'cpus', 'spare_disk', 'replication_nic', 'peer_replication', 'peer_service', 'time_sync',
+    'cpus', 'spare_disk', 'replication_nic', 'peer_replication', 'peer_service', 'fencing', 'time_sync',
     'hostname', 'peer_name',
 )
 PAIR_CHECKS = ('clock',)
@@ -844,6 +844,28 @@ def check_peer_service(facts, settings, peer):
                        'use this path')
 
 
+def check_fencing(facts, settings, peer):
+    """The fencing path, proved by a dry run of the peer's forced command where the mirror role has
+    installed it (preflight_facts runs ``fence-peer --check``)."""
+    peer_name = _peer_name(peer)
+    if not settings.flag('hapair_fencing'):
+        return 'warn', ('hapair_fencing is false: a Primary that loses the replication link cannot mark %s '
+                        'Outdated, so a stale copy could be promoted without anyone being told' % peer_name)
+    fencing = facts.get('fencing')
+    if not isinstance(fencing, dict):
+        return 'fail', 'the fencing path could not be probed on this node; see the errors of preflight_facts'
+    if not fencing.get('handler'):
+        return 'pass', ('not provisioned yet: provision.yml installs the fencing path and proves it works '
+                        'before the first sync')
+    if fencing.get('rc') == 0:
+        return 'pass', fencing.get('output') or 'fence-peer --check succeeded'
+    return 'fail', ('this node cannot fence %s: %s. A Primary that loses the replication link could not mark '
+                    '%s Outdated. Check that %s answers SSH on its service address from this node (sshd, '
+                    'firewall, root login by key), then run provision.yml again: it reinstalls the fencing keys'
+                    % (peer_name, fencing.get('output') or 'fence-peer --check exit %s' % fencing.get('rc'),
+                       peer_name, peer_name))
+
+
 def check_time_sync(facts, settings, peer):
     sync = facts.get('time_sync') or {}
     services = sync.get('services')
@@ -961,6 +983,7 @@ _NODE_CHECK_FUNCS = (
     ('replication_nic', check_replication_nic),
     ('peer_replication', check_peer_replication),
     ('peer_service', check_peer_service),
+    ('fencing', check_fencing),
     ('time_sync', check_time_sync),
     ('hostname', check_hostname),
     ('peer_name', check_peer_name),

@@ -16,6 +16,8 @@ Pure function, Python 2.7/3.6-safe, no Ansible objects.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import time
+
 NOTHING_CHANGED = u" Nothing was changed."
 
 
@@ -58,3 +60,38 @@ def _true(value):
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in (u"yes", u"true", u"1", u"on")
+
+
+def _when(epoch, now):
+    ago = max(0, int(now - epoch))
+    return u"%s (%s ago)" % (time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch)),
+                             u"%dh%02dm" % (ago // 3600, ago % 3600 // 60) if ago >= 3600 else u"%dm%02ds" % (ago // 60, ago % 60))
+
+
+def promotion_notice(target, hosts, reports, now=None):
+    """What the operator is told about the target's copy before it becomes Primary: whether the old
+    Primary's fencing marked it Outdated, and when it last saw the old Primary (u'' when the target
+    did not report). Reads drbd_info's resource state in each node's report."""
+    now = time.time() if now is None else now
+    others = [h for h in (hosts or []) if h != target]
+    other = others[0] if others else u"the other node"
+    resource = ((reports or {}).get(target) or {}).get("resource") or {}
+    if not resource:
+        return u""
+    fencing = resource.get("fencing") or {}
+    disk = resource.get("disk_state")
+    if resource.get("connection_state") == "Connected":
+        return (u"%s is connected to %s and its copy is %s: it has every write %s made."
+                % (target, other, disk, other) if disk == "UpToDate" else
+                u"%s is connected to %s but its copy is %s." % (target, other, disk))
+    lost = fencing.get("lost_primary_at")
+    seen = (u"%s last saw %s as Primary at %s; writes %s made after that are not on %s."
+            % (target, other, _when(lost, now), other, target) if lost else
+            u"When %s last saw %s as Primary is not in its kernel log (rebooted since?)." % (target, other))
+    if disk == "Outdated":
+        outdated = fencing.get("outdated_by_peer")
+        how = (u"%s's fencing marked it Outdated at %s (from %s)" % (other, _when(outdated["at"], now), outdated["peer"])
+               if outdated else u"DRBD knows it is stale (Outdated)")
+        return u"%s was fenced: %s. %s" % (target, how, seen)
+    return (u"%s was never fenced: nothing marked its copy Outdated after it lost %s, so DRBD cannot tell "
+            u"whether %s wrote more (its copy says %s). %s" % (target, other, other, disk, seen))

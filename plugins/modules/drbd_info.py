@@ -122,6 +122,14 @@ resources:
     split_brain:
       description: Whether a split brain was detected and not yet resolved.
       type: bool
+    fencing:
+      description:
+        - C(last_attempt) this node's last attempt, as Primary, to fence its peer (the fence-peer handler's
+          record in /var/lib/hapair/fencing.log; C(at), C(result), C(peer), C(rc), C(detail)) or V(null).
+        - C(outdated_by_peer) when the peer's fencing last marked this copy Outdated (C(at), C(peer)) or V(null).
+        - C(lost_primary_at) on a Secondary that is not connected, when it last saw its peer as Primary (epoch,
+          from the kernel log), or V(null) when it is connected, Primary, or the log no longer has it.
+      type: dict
     volumes:
       description: The same states per volume.
       type: list
@@ -138,6 +146,7 @@ resources:
       device: /dev/drbd1
       mounted_at: [/srv/hapair]
       split_brain: false
+      fencing: {last_attempt: null, outdated_by_peer: null, lost_primary_at: null}
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -156,7 +165,7 @@ def main():
         return module.run_command(argv, environ_update=LC_C)
 
     resource = module.params['resource']
-    state = node_state(run, resource)
+    state = node_state(run, resource, with_fencing=True)
     result = dict(changed=False, loaded=state['loaded'], kernel_version=state['kernel_version'],
                   kernel_major=state['kernel_major'], utils_version=state['utils_version'],
                   resources=state['resources'])

@@ -92,6 +92,14 @@ options:
         action uses it as the lower bound of the moment the node read its clock, so that a slow node
         cannot cause a false clock alarm.
     type: float
+  fencing_resource:
+    description:
+      - The DRBD resource whose fencing path to prove. When the mirror role has installed its fence-peer
+        handler (a provisioned node), the module runs C(fence-peer --check) for it, a dry run of the peer's
+        forced command over the service network, which outdates nothing. On a node not yet provisioned
+        there is nothing to run, and RV(preflight_facts.fencing) says so.
+    type: str
+    default: r0
 attributes:
   check_mode:
     support: full
@@ -190,6 +198,13 @@ preflight_facts:
       description: Online CPUs.
       type: int
       sample: 2
+    fencing:
+      description:
+        - C(handler) whether the fence-peer handler is installed; when it is, C(rc) and C(output) of
+          C(fence-peer --check) (0 when this node can reach its peer's forced command and nothing else
+          happened).
+      type: dict
+      sample: {"handler": true, "rc": 0, "output": "fencing path to 192.0.2.12 works; node2 would outdate r0 here"}
     spare:
       description:
         - What M(hapair.cluster.spare_partition) would do. C(action) is V(create), V(exists), V(refuse)
@@ -304,6 +319,8 @@ SYS_NET = '/sys/class/net'
 SYS_BLOCK = '/sys/class/block'
 SYS_MEMORY = '/sys/devices/system/memory'
 PING_ARGS = ['-c', '3', '-i', '0.2', '-W', '1']
+# installed by the mirror role (roles/mirror/templates/fence-peer.j2)
+FENCE_HANDLER = '/usr/local/lib/hapair/fence-peer'
 
 
 # File-system and process access lives in these small functions so that unit tests can replace
@@ -677,6 +694,13 @@ class Gatherer(object):
             result[name] = parse_getent_hosts(out) if rc == 0 else []
         return result
 
+    def fencing(self):
+        if not path_exists(FENCE_HANDLER):
+            return {'handler': False}
+        rc, out, err = self.module.run_command([FENCE_HANDLER, '--check'],
+                                               environ_update=dict(C_ENV, DRBD_RESOURCE=self.params['fencing_resource']))
+        return {'handler': True, 'rc': rc, 'output': ' '.join((out + ' ' + err).split())}
+
     # --- all ----------------------------------------------------------------------------
     def gather(self, started):
         facts = {'time': started, 'controller_time': self.params['controller_time']}
@@ -696,6 +720,7 @@ class Gatherer(object):
         self.section(facts, 'time_sync', self.time_sync, {'services': None})
         self.section(facts, 'etc_hosts', self.etc_hosts)
         self.section(facts, 'resolved', self.resolved, {})
+        self.section(facts, 'fencing', self.fencing)
         self.section(facts, 'spare', self.spare)
         if facts['spare'] is None:
             facts['spare'] = {'action': 'error', 'disk': self.params['spare_disk'],
@@ -723,6 +748,7 @@ def main():
             peer_service_address=dict(type='str'),
             resolve_names=dict(type='list', elements='str', default=[]),
             controller_time=dict(type='float'),
+            fencing_resource=dict(type='str', default='r0'),
         ),
         supports_check_mode=True,
     )

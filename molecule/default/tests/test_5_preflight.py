@@ -17,7 +17,8 @@ from hapair_lab.checks import INVENTORY, node, playbook
 from test_4_bad_input import fingerprint, pair_hosts, pair_vars
 
 CHECKS = ["os_supported", "python", "controller_ansible", "privilege", "selinux", "firewall", "memory", "cpus",
-          "spare_disk", "replication_nic", "peer_replication", "peer_service", "time_sync", "hostname", "peer_name"]
+          "spare_disk", "replication_nic", "peer_replication", "peer_service", "fencing", "time_sync", "hostname",
+          "peer_name"]
 
 
 def load(path):
@@ -39,6 +40,10 @@ def test_preflight_passes_on_the_lab_with_the_expected_warnings(tmp_path):
         assert "fail" not in status.values(), res["nodes"][name]
         assert status["replication_nic"] == "warn"  # virtio reports no link speed
         assert status["spare_disk"] == "pass"
+        # the dry run of the peer's forced command, on a provisioned pair
+        detail = dict((c["check"], c["detail"]) for c in res["nodes"][name])["fencing"]
+        assert status["fencing"] == "pass" and detail.startswith("fencing path to 172.30.0.") and \
+            "would outdate r0 here" in detail, detail
         assert "WARN" in out
     assert [c["check"] for c in res["pair"]] == ["clock"]
 

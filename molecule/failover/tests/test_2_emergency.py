@@ -1,8 +1,10 @@
-"""Emergencies: the link is cut while the Primary writes (fencing), and a split brain made
+"""Emergencies: the link is cut while the Primary writes (fencing, under this scenario's
+hapair_fencing_policy=freeze), the peer dies while the Primary writes, and a split brain made
 on purpose. node1 starts as Primary. The crash of the Primary under write load followed by
 promote.yml and rejoin.yml is round 2 of the proof in test_1_operations.py."""
 
 import json
+import time
 
 from hapair_lab.checks import drbd_state, node, playbook, wait_for
 
@@ -27,6 +29,8 @@ def test_link_cut_outdates_the_secondary_and_guards_promotion(lab):
         rc, out, dummy = playbook("promote.yml", "hapair_target=node2", "hapair_confirm_data_loss=yes")
         assert rc != 0 and "refusing to promote r0: local disk is Outdated: the peer fenced this node" in out, \
             out[-4000:]
+        # said before the refusal: who fenced node2's copy, and when
+        assert "node2 was fenced: node1's fencing marked it Outdated at" in out, out[-4000:]
         assert drbd_state(node("node2"))["role"] == "Secondary"
     finally:
         lab("link", "up")
@@ -53,6 +57,10 @@ def test_broken_fencing_is_reported_as_broken_never_as_a_dead_peer(lab, tmp_path
         # grep -v exits 1 when nothing is left (the lab's own key is in authorized_keys2)
         n2.check_output("{ grep -v outdate-self /root/.ssh/authorized_keys.hapair-test || true; } "
                         "> /root/.ssh/authorized_keys")
+        # found before any link is lost: preflight.yml (provision.yml's first play) proves the path
+        rc, out, dummy = playbook("preflight.yml")
+        assert rc != 0 and "node1: fencing: this node cannot fence node2" in out \
+            and "Permission denied" in out, out[-4000:]
         lab("link", "down")
         try:
             records = wait_for(lambda: fencing_records("node1")[before:], 90, "node1's fence-peer handler to run")
@@ -67,11 +75,67 @@ def test_broken_fencing_is_reported_as_broken_never_as_a_dead_peer(lab, tmp_path
             reasons = " ".join(json.loads(path.read_text())["reasons"])
             assert "node2 not fenced since" in reasons and "the fencing path of node1 is broken" in reasons \
                 and "not a dead peer" in reasons, reasons
+            # An operator about to promote node2 is told its copy was never fenced (refused here:
+            # node1 is alive and Primary, and nothing is confirmed), and nothing changes.
+            rc, out, dummy = playbook("promote.yml", "hapair_target=node2")
+            assert rc != 0 and "node2 was never fenced: nothing marked its copy Outdated after it lost node1" in out \
+                and "node2 last saw node1 as Primary at" in out, out[-4000:]
+            assert drbd_state(n2)["role"] == "Secondary"
         finally:
             lab("link", "up")
     finally:
         n2.check_output("mv /root/.ssh/authorized_keys.hapair-test /root/.ssh/authorized_keys")
     wait_for(lambda: in_sync("node2"), 180, "node2 to reconnect and resync")
+
+
+def test_freeze_suspends_writes_until_the_peer_is_fenced_or_an_operator_resumes(lab, tmp_path):
+    """hapair_fencing_policy=freeze. The link is cut with node2 alive: node1's writes wait until
+    node2 is marked Outdated, then go on. node2 dies: node1's writes stay suspended, status says
+    so, resume_writes.yml refuses without the confirmation and changes nothing, and resumes them
+    with it. node2 comes back and resyncs as Secondary."""
+    n1 = node("node1")
+    assert "resource-and-stonith" in n1.check_output("drbdsetup show r0")
+    since = n1.check_output("date '+%Y-%m-%d %H:%M:%S'")
+    lab("link", "down")
+    try:
+        wait_for(lambda: drbd_state(node("node2")).get("disk") == "Outdated", 90, "node2 to be outdated by node1")
+        wait_for(lambda: drbd_state(n1).get("suspended") == "no", 30, "node1's writes to resume, node2 being Outdated")
+        kernel = n1.check_output("journalctl -k --since %s --no-pager -o cat", since)
+        assert "susp( 0 -> 1 )" in kernel and "susp( 1 -> 0 )" in kernel, kernel[-3000:]   # frozen, then resumed
+        assert n1.run("timeout 30 dd if=/dev/zero of=/srv/hapair/freeze-probe bs=4k count=1 oflag=direct").rc == 0
+    finally:
+        lab("link", "up")
+    wait_for(lambda: in_sync("node2"), 180, "node2 to resync after the link came back")
+
+    before = len(fencing_records("node1"))
+    done = "/run/hapair-freeze-write.done"
+    lab("kill", "node2")
+    try:
+        records = wait_for(lambda: fencing_records("node1")[before:], 90, "node1's handler to give up on node2")
+        assert records[-1].split()[2] == "unreachable" and "writes stay suspended" in records[-1], records
+        assert drbd_state(n1)["suspended"] not in (None, "no")
+        # a write issued now waits (in the background: a suspended write cannot be interrupted)
+        n1.check_output("rm -f %s; (dd if=/dev/zero of=/srv/hapair/freeze-probe bs=4k count=1 oflag=direct "
+                        "conv=notrunc && touch %s) >/dev/null 2>&1 &", done, done)
+        time.sleep(5)
+        assert not n1.file(done).exists, "a write went through while node1 was frozen"
+        path = tmp_path / "pair.json"
+        rc, out, dummy = playbook("status.yml", "hapair_status_json=%s" % path)
+        reasons = " ".join(json.loads(path.read_text())["reasons"])
+        assert rc != 0 and "writes are suspended on Primary node1 (hapair_fencing_policy=freeze)" in reasons, reasons
+        rc, out, dummy = playbook("resume_writes.yml")
+        assert rc != 0 and "Writes on Primary node1 are suspended because node2 could not be marked Outdated" in out \
+            and "found the peer unreachable" in out and "-e hapair_confirm_peer_stale=yes" in out, out[-4000:]
+        assert drbd_state(n1)["suspended"] not in (None, "no") and not n1.file(done).exists   # nothing changed
+        rc, out, dummy = playbook("resume_writes.yml", "hapair_confirm_peer_stale=yes")
+        assert rc == 0, out[-4000:]
+        wait_for(lambda: n1.file(done).exists, 30, "the suspended write to complete")
+        assert drbd_state(n1)["suspended"] == "no"
+    finally:
+        if not lab.status()["nodes"]["node2"]["running"]:
+            lab("start", "node2")
+    wait_for(lambda: in_sync("node2"), 240, "node2 to boot, reconnect and resync as Secondary")
+    n1.check_output("rm -f /srv/hapair/freeze-probe %s", done)
 
 
 def test_split_brain_is_detected_explained_and_healed(lab):

@@ -65,6 +65,7 @@ def drbd_state(host, resource=RESOURCE):
         kv = dict(w.split(":", 1) for w in words[2:] if ":" in w)
         if words[1] == "resource":
             state["role"] = kv.get("role")
+            state["suspended"] = kv.get("suspended")   # "no", or why: "fencing", "user", ...
         elif words[1] == "connection":
             state["connection"] = kv.get("connection")
             state["peer_role"] = kv.get("role")

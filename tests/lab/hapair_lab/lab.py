@@ -20,6 +20,7 @@ NODES = {
     "node2": {"index": 2, "service": "172.30.0.12/24", "replication": "10.77.0.2/24"},
 }
 LAYOUTS = ("extra-disk", "unallocated", "lvm")
+FENCING_POLICIES = ("continue", "freeze")
 BOOT_TIMEOUT = int(os.environ.get("HAPAIR_LAB_BOOT_TIMEOUT", "180"))
 SPARE_BYTES = 1024 * 1024 * 1024
 
@@ -102,14 +103,17 @@ class Lab(object):
             raise LabError("%s (accelerator %s); see %s/<node>/console.log" % (e, state["accel"], self.dir))
 
     # ---- commands --------------------------------------------------------------------
-    def up(self, layout, say):
+    def up(self, layout, say, fencing_policy="continue"):
         if layout not in LAYOUTS:
             raise LabError("unknown layout %r (choose from %s)" % (layout, ", ".join(LAYOUTS)))
+        if fencing_policy not in FENCING_POLICIES:
+            raise LabError("unknown fencing policy %r (choose from %s)" % (fencing_policy, ", ".join(FENCING_POLICIES)))
         state = self.load()
         if state is not None:
             if all(self.running(n) for n in NODES):
-                if state["layout"] != layout:
-                    raise LabError("the lab is already up with layout %s; 'labctl down' first" % state["layout"])
+                if (state["layout"], state.get("fencing_policy", "continue")) != (layout, fencing_policy):
+                    raise LabError("the lab is already up with layout %s, fencing policy %s; 'labctl down' first"
+                                   % (state["layout"], state.get("fencing_policy", "continue")))
                 say("the lab is already up (layout %s); nothing to do" % state["layout"])
                 return state
             raise LabError("the lab is partly up (%s); 'labctl start NODE' or 'labctl down' first"
@@ -125,7 +129,8 @@ class Lab(object):
         base = image.ensure_partitioned_image(SPARE_BYTES, say) if layout == "unallocated" \
             else os.path.join(img, "rootfs.raw")
         state = {
-            "layout": layout, "accel": accel, "accel_reason": reason, "image": img, "link": "up", "shape": None,
+            "layout": layout, "fencing_policy": fencing_policy,
+            "accel": accel, "accel_reason": reason, "image": img, "link": "up", "shape": None,
             "namespace": self.ns, "ports": access.allocate_ports(NODES),
             "secret": secrets.token_hex(24), "backup_password": secrets.token_hex(16), "boot_seconds": {},
         }
@@ -202,6 +207,7 @@ class Lab(object):
         macs = dict((name, dict((kind, mac(kind, node["index"])) for kind in ("service", "replication")))
                     for name, node in NODES.items())
         lines = access.inventory_lines(state["layout"], self.key, self.dir, state["secret"], NODES, state["ports"],
-                                       macs, backup_server.inventory_vars(self.backup_dir, state["backup_password"]))
+                                       macs, backup_server.inventory_vars(self.backup_dir, state["backup_password"]),
+                                       state.get("fencing_policy", "continue"))
         with open(self.inventory, "w") as f:
             f.write("\n".join(lines) + "\n")

@@ -77,6 +77,7 @@ def node_facts(index, now=None):
         'hostname': {'nodename': 'node%d' % own, 'short': 'node%d' % own},
         'etc_hosts': [{'line': 1, 'address': '127.0.0.1', 'names': ['localhost'], 'managed': False}],
         'resolved': {'node%d' % peer: []},
+        'fencing': {'handler': False},
         'errors': [],
     }
 

@@ -19,6 +19,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict imp
     failover_blockers,
     verdict,
 )
+from ansible_collections.hapair.cluster.plugins.module_utils.fencing import parse_last
 from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import (
     parse_events2,
     parse_status_json,
@@ -104,7 +105,7 @@ def assert_reasons(result, expected):
     (pair(node2=node()),
      'degraded', 'node1', None, ['DRBD is not up on node2']),
     (pair(node1=node('status_text_9_suspended.txt', mounted=True), node2=node(SECONDARY_9)),
-     'degraded', 'node1', 'node2', ['I/O is suspended on Primary node1', 'replication link of Primary node1 is Connecting']),
+     'degraded', 'node1', 'node2', ['writes are suspended on Primary node1 (hapair_fencing_policy=freeze)', 'replication link of Primary node1 is Connecting']),
     (pair(node2=node('events2_9_diskless.txt')),
      'degraded', 'node1', 'node2', ['disk on node2 is Diskless']),
     (pair(node1=node('status_json_9_split.json'), node2=node('status_json_9_split.json')),
@@ -172,7 +173,7 @@ def test_verdict_does_not_modify_its_input():
                                                          'if the Primary is dead, use the forced promotion path']),
     (pair(node2=node()), 'node2', False, ['DRBD is not up on node2']),
     (pair(node2=node(SECONDARY_9, split_brain=True)), 'node2', False, ['split brain detected on node2']),
-    (pair(node1=node('status_text_9_suspended.txt')), 'node2', False, ['I/O is suspended on node1']),
+    (pair(node1=node('status_text_9_suspended.txt')), 'node2', False, ['writes are suspended on node1 (fencing freeze)']),
     (pair(node1=node('status_json_9_syncsource.json'), node2=node('status_json_9_synctarget.json')), 'node2', False,
      ['resync running (SyncSource, 6.45% done, about 36 s left): wait', 'disk on node2 is Inconsistent']),
     (pair(node1=node(PRIMARY_9), node2=node('events2_9_synctarget.txt')), 'node2', False,
@@ -207,8 +208,10 @@ LINKDOWN_SECONDARY = 'events2_84_lab_linkdown_node2.txt'
 
 
 def linkdown_pair(fencing_log):
+    """As drbd_info reports it: the last record of the fencing log under resource.fencing."""
     primary = node(LINKDOWN_PRIMARY, mounted=True)
-    primary['fencing_log'] = fencing_log
+    primary['resource']['fencing'] = {'last_attempt': parse_last(fencing_log), 'outdated_by_peer': None,
+                                      'lost_primary_at': None}
     return {'node1': primary, 'node2': node(LINKDOWN_SECONDARY)}
 
 

@@ -48,6 +48,17 @@ def fixture(name):
         return handle.read()
 
 
+JOURNAL = 'journalctl -k -o short-iso --no-pager -q'
+# DRBD 8.4's kernel lines when the Primary went away (the lab's node2, Debian 12)
+KERNEL_LOG = (
+    '2026-12-04T21:40:10+0000 node2 kernel: drbd r0: peer( Secondary -> Primary )\n'
+    '2026-12-04T21:50:01+0000 node2 kernel: drbd r0: peer( Primary -> Unknown ) conn( Connected -> NetworkFailure ) '
+    'pdsk( UpToDate -> DUnknown )\n'
+    '2026-12-04T21:50:01+0000 node2 kernel: drbd r0: ack_receiver terminated\n'
+    '2026-12-04T21:52:00+0000 node2 kernel: drbd cap: peer( Primary -> Unknown ) conn( Connected -> NetworkFailure )\n'
+)
+
+
 class FakeRun(object):
     """run(argv) answering from {'drbdadm status r0': (rc, out, err)}; records every call."""
 
@@ -234,8 +245,33 @@ def test_node_state_status_text_has_no_device(monkeypatch):
     fake_node(monkeypatch, {'/proc/drbd': 'version: 9.2.12 (api:2/proto:86-122)\n'})
     run = FakeRun({'drbdadm --version': (0, fixture('version_drbdadm_9_kernel_9.txt'), ''),
                    EVENTS2 + ' r0': (20, '', 'drbdsetup: unknown option\n'),
-                   STATUS + ' r0': (0, fixture('status_text_84_standalone.txt'), '')})
+                   STATUS + ' r0': (0, fixture('status_text_84_standalone.txt'), ''),
+                   JOURNAL: (0, '', '')})
     result = drbd_probe.node_state(run, 'r0', proc_mounts=PROC_MOUNTS)
     res = result['resources']['r0']
     assert result['source'] == 'status_text'
     assert (res['device'], res['mounted_at']) == (None, [])
+
+
+def test_fencing_state_of_a_secondary_cut_off(monkeypatch):
+    fake_node(monkeypatch, {
+        drbd_probe.FENCING_LOG: '1796420000 r0 outdated 172.30.0.12 0 node2 is Outdated\n',
+        drbd_probe.OUTDATED_BY_PEER_LOG: '1796421003 r0 172.30.0.11\n1796421500 cap 172.30.0.11\n'})
+    run = FakeRun({JOURNAL: (0, KERNEL_LOG, '')})
+    state = {'role': 'Secondary', 'connection_state': 'Connecting'}
+    assert drbd_probe.fencing_state(run, 'r0', state) == {
+        'last_attempt': {'at': 1796420000, 'resource': 'r0', 'result': 'outdated', 'peer': '172.30.0.12',
+                         'rc': '0', 'detail': 'node2 is Outdated'},
+        'outdated_by_peer': {'at': 1796421003, 'resource': 'r0', 'peer': '172.30.0.11'},
+        'lost_primary_at': 1796421001,   # 2026-12-04 21:50:01 UTC: r0's line, not cap's later one
+    }
+
+
+def test_fencing_state_reads_no_kernel_log_while_connected_or_primary(monkeypatch):
+    fake_node(monkeypatch, {})
+    run = FakeRun({})
+    for state in ({'role': 'Secondary', 'connection_state': 'Connected'},
+                  {'role': 'Primary', 'connection_state': 'Connecting'}):
+        assert drbd_probe.fencing_state(run, 'r0', state) == {
+            'last_attempt': None, 'outdated_by_peer': None, 'lost_primary_at': None}
+    assert run.calls == []

@@ -370,6 +370,7 @@ def node_facts(index, os_release=ROCKY9):
         'hostname': {'nodename': 'node%d' % own, 'short': 'node%d' % own},
         'etc_hosts': pf.parse_etc_hosts(HOSTS.replace('NODE', 'node%d' % own)),
         'resolved': {'node%d' % peer: ['172.30.0.1%d' % peer]},
+        'fencing': {'handler': False},
         'errors': [],
     }
 
@@ -1108,11 +1109,11 @@ def test_render_table():
     facts, settings = broken_pair()
     text = pf.render_table(pf.evaluate_pair(facts, settings, controller_time=1001.0))
     lines = text.splitlines()
-    assert lines[0] == 'node1: 12 pass, 1 warn, 2 fail'
+    assert lines[0] == 'node1: 13 pass, 1 warn, 2 fail'
     assert lines[1] == '  check               status  detail'
     assert lines[2].startswith('  os_supported        PASS    Rocky Linux 9.3')
     assert '  cpus                FAIL    1 CPU, fewer than hapair_min_cpus 2' in lines
-    assert len([l for l in lines if l.startswith('  ') and not l.startswith('  check')]) == 2 * 15 + 1
+    assert len([l for l in lines if l.startswith('  ') and not l.startswith('  check')]) == 2 * 16 + 1
     assert lines[-3] == 'pair node1 + node2'
     assert lines[-1].startswith('  clock  PASS    node2 is 0.10 s ahead of node1')
     assert text.endswith('\n') and '\n\n\n' not in text

@@ -10,7 +10,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.hapair.cluster.plugins.module_utils.promotion import promotion_refusal
+import io
+import os
+
+from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import parse_events2
+from ansible_collections.hapair.cluster.plugins.module_utils.promotion import promotion_notice, promotion_refusal
 
 HOSTS = ["node1", "node2"]
 PRIMARY = {"reachable": True, "resource": {"role": "Primary", "connection": "StandAlone"}}
@@ -67,3 +71,50 @@ ALLOWED = [
 @pytest.mark.parametrize("kw", [c[1] for c in ALLOWED], ids=[c[0] for c in ALLOWED])
 def test_allowed(kw):
     assert refusal(**kw) == ""
+
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'drbd')
+NOW = 1796421001 + 3600 + 125   # 1h02m05s after node2 lost node1
+
+
+def report(fixture, **fencing):
+    with io.open(os.path.join(FIXTURES, fixture), encoding='utf-8') as f:
+        resource = list(parse_events2(f.read()).values())[0]
+    resource['fencing'] = dict({'last_attempt': None, 'outdated_by_peer': None, 'lost_primary_at': None}, **fencing)
+    return {"reachable": True, "resource": resource}
+
+
+def test_notice_of_a_copy_never_fenced():
+    secondary = report('events2_84_lab_linkdown_node2.txt', lost_primary_at=1796421001)
+    secondary['resource']['disk_state'] = 'UpToDate'
+    assert promotion_notice("node2", HOSTS, {"node1": None, "node2": secondary}, now=NOW) == (
+        "node2 was never fenced: nothing marked its copy Outdated after it lost node1, so DRBD cannot tell whether "
+        "node1 wrote more (its copy says UpToDate). node2 last saw node1 as Primary at 2026-12-04 21:50:01 UTC "
+        "(1h02m ago); writes node1 made after that are not on node2.")
+
+
+def test_notice_of_a_fenced_copy():
+    secondary = report('events2_84_lab_linkdown_node2.txt', lost_primary_at=1796421001,
+                       outdated_by_peer={'at': 1796421003, 'resource': 'r0', 'peer': '172.30.0.11'})
+    secondary['resource']['disk_state'] = 'Outdated'
+    notice = promotion_notice("node2", HOSTS, {"node1": None, "node2": secondary}, now=NOW)
+    assert notice.startswith("node2 was fenced: node1's fencing marked it Outdated at 2026-12-04 21:50:03 UTC "
+                             "(1h02m ago) (from 172.30.0.11). node2 last saw node1 as Primary at 2026-12-04 21:50:01")
+
+
+def test_notice_when_the_kernel_log_has_forgotten():
+    secondary = report('events2_84_lab_linkdown_node2.txt')
+    secondary['resource']['disk_state'] = 'Outdated'
+    notice = promotion_notice("node2", HOSTS, {"node1": None, "node2": secondary}, now=NOW)
+    assert notice == ("node2 was fenced: DRBD knows it is stale (Outdated). When node2 last saw node1 as Primary is "
+                      "not in its kernel log (rebooted since?).")
+
+
+def test_notice_of_a_connected_copy():
+    connected = report('events2_84_connected_secondary.txt')
+    assert promotion_notice("node2", HOSTS, {"node1": None, "node2": connected}) == (
+        "node2 is connected to node1 and its copy is UpToDate: it has every write node1 made.")
+
+
+def test_no_notice_without_a_report():
+    assert promotion_notice("node2", HOSTS, {"node1": None, "node2": None}) == ""
