@@ -57,9 +57,18 @@ lab-status: venv
 	$(LABCTL) status
 
 # Each phase's seconds go to tests/output/phases.tsv; .ci/run prints them as a table.
-test: venv
+# unit, lint and sanity need no lab: they run beside the first scenario (its VMs boot and
+# provision meanwhile), their output is printed after the scenarios, and any failure of theirs
+# fails make test.
+test: venv host-deps collection
 	@mkdir -p tests/output; rm -f tests/output/phases.tsv tests/output/molecule.stamped.log
-	$(MAKE) --no-print-directory unit lint sanity molecule
+	@$(MAKE) --no-print-directory unit lint sanity > tests/output/checks.log 2>&1 & checks=$$!; \
+	  rc=0; $(MAKE) --no-print-directory molecule || rc=$$?; \
+	  crc=0; wait $$checks || crc=$$?; \
+	  echo "---- unit, lint, sanity (ran beside the molecule scenarios) ----"; cat tests/output/checks.log; \
+	  if [ $$crc -ne 0 ]; then echo "make test: unit/lint/sanity FAILED (exit $$crc), see above"; fi; \
+	  if [ $$rc -ne 0 ]; then echo "make test: molecule FAILED (exit $$rc)"; fi; \
+	  [ $$rc -eq 0 ] && [ $$crc -eq 0 ]
 
 unit: venv
 	$(PHASE) run unit -- bash tests/tools/unit.sh

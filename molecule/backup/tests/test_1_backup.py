@@ -13,7 +13,6 @@ from hapair_lab.checks import TOP, adhoc, drbd_state, hostvars, node, playbook, 
 
 DATA = "/srv/hapair/data"
 UNIT = "hapair-demo.service"
-ROLE_ONLY = os.path.join(TOP, "molecule", "backup", "backup_role.yml")
 FIGURES = os.path.join(TOP, "tests", "output", "figures", "backup.json")
 REPO = os.path.join(TOP, ".lab", "backup-server", "root", "r0")
 OUTPUTS = []  # every playbook output of this module: the password must be in none of them
@@ -50,20 +49,6 @@ def checksums(host, root=DATA):
 def snapshot_count():
     path = os.path.join(REPO, "snapshots")
     return len(os.listdir(path)) if os.path.isdir(path) else 0
-
-
-def fingerprint():
-    """What a refused operation must not change, on both nodes and in the repository."""
-    fp = {"snapshots": snapshot_count()}
-    for name in ("node1", "node2"):
-        h = node(name)
-        fp[name] = {
-            "files": h.run("sha256sum /etc/hapair/backup/* 2>/dev/null").stdout,
-            "drbd": drbd_state(h),
-            "app": h.service(UNIT).is_running,
-            "data": h.run("cd %s 2>/dev/null && find . -type f | sort | xargs -r sha256sum", DATA).stdout,
-        }
-    return fp
 
 
 def primary():
@@ -180,27 +165,7 @@ def test_4_secondary_backs_up_only_from_its_own_snapshot(lab):
     assert drbd_state(s).get("disk") == "UpToDate" and drbd_state(s).get("connection") == "Connected"
 
 
-def test_5_wrong_inputs_change_nothing(lab):
-    cases = [
-        (ROLE_ONLY, ["hapair_backup_password=not-the-password-4711"], "hapair_backup_password does not open it"),
-        # not "reach": every PLAY RECAP line says "unreachable=0"
-        (ROLE_ONLY, ["hapair_backup_repository=sftp:root@backup.invalid:r0"], "cannot reach the repository"),
-        (ROLE_ONLY, ["hapair_backup_repository=/srv/hapair/restic"], "is on the mirror"),
-        ("restore.yml", ["hapair_restore_in_place=true", "hapair_restore_snapshot=0123abcd"],
-         "snapshot 0123abcd does not exist"),
-        ("restore.yml", ["hapair_restore_in_place=true", "hapair_restore_node=node2"],
-         "Refusing to restore in place on node2"),
-    ]
-    for book, extra, words in cases:
-        before = fingerprint()
-        rc, out, dummy = run(book, *extra)
-        assert rc != 0, (extra, out)
-        assert words in out, (extra, words, out[-3000:])
-        assert fingerprint() == before, extra
-    assert not any("not-the-password-4711" in out for out in OUTPUTS)
-
-
-def test_6_the_password_is_never_shown(lab):
+def test_5_the_password_is_never_shown(lab):
     password = hostvars(node("node1"))["hapair_backup_password"]
     rc, out, dummy = run("backup.yml", options=["-vvv"])
     assert rc == 0, out
@@ -214,7 +179,7 @@ def test_6_the_password_is_never_shown(lab):
         assert h.file("/etc/hapair/backup/r0.json").mode == 0o600
 
 
-def test_7_rebuild_from_backup_after_both_disks_are_lost(lab):
+def test_6_rebuild_from_backup_after_both_disks_are_lost(lab):
     p = node("node1")
     expected = checksums(p)
     rc, out, dummy = run("backup.yml")

@@ -9,6 +9,7 @@ docs/bad-inputs.md lists these cases with the unit tests behind them.
 """
 
 import collections
+import concurrent.futures
 import contextlib
 import copy
 import os
@@ -16,7 +17,7 @@ import os
 import pytest
 import yaml
 
-from hapair_lab.checks import INVENTORY, TOP, drbd_state, node, playbook, wait_for
+from hapair_lab.checks import INVENTORY, TOP, drbd_state, hostvars, node, playbook, wait_for
 
 ROLE_ONLY = os.path.join(TOP, "molecule", "backup", "backup_role.yml")
 REPO = os.path.join(TOP, ".lab", "backup-server", "root", "r0")
@@ -29,11 +30,15 @@ def snapshot_count():
     return len(os.listdir(path)) if os.path.isdir(path) else 0
 
 
+SENTINEL = "/srv/hapair/catalogue-sentinel"
+
+
 def fingerprint(extra=None):
     """What a refused run must not change: DRBD state and config, link addresses, partitions,
-    services, the backup settings on both nodes; the repository's snapshots."""
-    fp = {"snapshots": snapshot_count()}
-    for name in ("node1", "node2"):
+    services, the backup settings on both nodes, the data (a file changed since the last
+    snapshot, so that a restore would show); the repository's snapshots. Both nodes are read
+    at once (one round trip each)."""
+    def read(name):
         host = node(name)
         commands = [
             "drbdsetup events2 --now r0 | sed 's/ \\(received\\|sent\\|read\\|written\\|al-writes\\|bm-writes\\):[0-9]*//g'",
@@ -43,11 +48,14 @@ def fingerprint(extra=None):
             "systemctl is-active hapair-demo.service || true",
             "findmnt -rno SOURCE,TARGET /srv/hapair || true",
             "md5sum /etc/hapair/backup/* 2>/dev/null || true",
+            "sha256sum %s 2>/dev/null || true" % SENTINEL,
         ] + list((extra or {}).get(name, ()))
-        # one round trip per node: each command's output under its own header
+        # each command's output under its own header
         script = "; ".join("echo '=== %s'; %s" % (i, c) for i, c in enumerate(commands))
-        fp[name] = host.run(script).stdout
-    return fp
+        return host.run(script).stdout
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        nodes = dict(zip(("node1", "node2"), pool.map(read, ("node1", "node2"))))
+    return dict(nodes, snapshots=snapshot_count())
 
 
 # ---------------------------------------------------------------------------
@@ -229,17 +237,27 @@ CASES = [
 @pytest.fixture(scope="module")
 def pair_ready():
     """node1 Primary, in sync, and a snapshot in the repository (so that an unknown snapshot id is
-    told apart from an empty repository). The fault tests before this module leave no Primary."""
+    told apart from an empty repository) holding a sentinel file that has changed since: a restore
+    that ran would show in the fingerprint. The fault tests before this module leave no Primary."""
     role = drbd_state(node(PRIMARY)).get("role")
     if role != "Primary":
         book = "failover.yml" if drbd_state(node(SECONDARY)).get("role") == "Primary" else "make_primary.yml"
         rc, out, dummy = playbook(book, "hapair_target=%s" % PRIMARY)
         assert rc == 0, out[-3000:]
     wait_for(lambda: drbd_state(node(SECONDARY)).get("disk") == "UpToDate", 180, "node2 in sync")
-    if snapshot_count() == 0:
-        rc, out, dummy = playbook("backup.yml")
-        assert rc == 0, out[-3000:]
+    primary = node(PRIMARY)
+    primary.check_output("echo 'in the snapshot' > %s && sync", SENTINEL)
+    rc, out, dummy = playbook("backup.yml")
+    assert rc == 0, out[-3000:]
     assert snapshot_count() > 0
+    primary.check_output("echo 'changed since the snapshot' > %s && sync", SENTINEL)
+    yield
+    primary.run("rm -f %s", SENTINEL)
+
+
+@pytest.fixture(scope="module")
+def backup_password():
+    return hostvars(node(PRIMARY))["hapair_backup_password"]
 
 
 def test_catalogue_is_large_enough():
@@ -248,7 +266,7 @@ def test_catalogue_is_large_enough():
 
 
 @pytest.mark.parametrize("c", CASES, ids=[c.id for c in CASES])
-def test_wrong_input_is_refused_and_changes_nothing(lab, pair_ready, tmp_path, c):
+def test_wrong_input_is_refused_and_changes_nothing(lab, pair_ready, backup_password, tmp_path, c):
     with (c.state(lab) if c.state else contextlib.nullcontext(({}, {}))) as (probes, values):
         inventory = INVENTORY
         if c.inventory is not None:
@@ -269,4 +287,5 @@ def test_wrong_input_is_refused_and_changes_nothing(lab, pair_ready, tmp_path, c
     for words in c.words:
         assert words in out, "%r not in the output:\n%s" % (words, out[-3000:])
     assert before == after
-    assert "not-the-password-4711" not in out
+    # neither a password given on the command line nor the real one is ever shown
+    assert "not-the-password-4711" not in out and backup_password not in out
