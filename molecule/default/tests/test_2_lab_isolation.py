@@ -2,6 +2,7 @@
 a namespace of their own with no address the host could talk through."""
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -50,3 +51,13 @@ def test_the_lab_networks_are_in_the_labs_namespace_without_addresses(lab):
     assert routes.strip() == ""
     host_links = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True, check=True).stdout
     assert "n1-repl" not in host_links and "br-repl" not in host_links
+
+
+def test_the_vms_may_use_every_cpu(lab):
+    """Whatever started labctl (molecule's create step runs it under mitogen's strategy, which pins
+    its subprocesses to one CPU of two), each VM's QEMU may run on every CPU of the host: two VMs
+    sharing one core boot and run at half speed, and every timing of the lab would lie."""
+    every = set(range(os.cpu_count()))
+    for name in ("node1", "node2"):
+        pid = lab.vm(name).pid()
+        assert pid and os.sched_getaffinity(pid) == every, (name, pid, os.sched_getaffinity(pid) if pid else None)
