@@ -216,6 +216,9 @@ def pg_start_seconds(node, since):
 def round_result(kind, client, before_primary, after_primary, t0, t1, playbook_s, findings):
     commits = client.committed()
     acked = set(i for dummy, i in commits)
+    # ids are random, so a commit on the new Primary cannot stand in for a lost one; the counts
+    # still say how many were acknowledged before the playbook returned (old Primary, or during)
+    before = set(i for t, i in commits if t < t1)
     found = ledger_ids(after_primary)
     missing = sorted(acked - found)
     started_s, recovered = pg_start_seconds(after_primary, t0)
@@ -223,6 +226,7 @@ def round_result(kind, client, before_primary, after_primary, t0, t1, playbook_s
     if gap is None:
         findings.append("%s: the client committed nothing on %s after the failover" % (kind, after_primary))
     res = {"fault": kind, "from": before_primary, "to": after_primary, "committed": len(acked),
+           "committed_before_failover_end": len(before), "missing_of_those": len(before - found),
            "found": len(found), "missing": len(missing), "client_gap_s": gap,
            "playbook_seconds": playbook_s, "postgres_start_seconds": started_s,
            "postgres_crash_recovery": recovered, "pgbench_runs": client.runs}

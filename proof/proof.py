@@ -103,6 +103,13 @@ def checksums(name):
     return node(name).check_output("cd %s && sha256sum f*", DATA)
 
 
+def write_dataset(name):
+    """Fresh random files on ``name`` (the Primary); their checksums."""
+    node(name).check_output("mkdir -p %s && for i in $(seq 1 16); do head -c 262144 /dev/urandom > %s/f$i; "
+                            "done && sync", DATA, DATA)
+    return checksums(name)
+
+
 def oos_kib(name):
     """KiB DRBD marks out of sync. DRBD 9's status prints out-of-sync:N; 8.4's emulated status
     leaves the field out when it is 0, so /proc/drbd's oos:N (8.4) comes first."""
@@ -154,8 +161,10 @@ def serves_only_on(name):
             and ip.strip() == "1" and peer_ip.strip() == "0")
 
 
-def one_round(number, kind, expected, controls):
+def one_round(number, kind, controls):
     primary, secondary = roles()
+    # written by this round's Primary, read on the next one: never a node's own files
+    expected = write_dataset(primary)
     probe = start_probe()
     t0 = time.time()
     row = {"round": number, "fault": kind, "from": primary, "to": secondary}
@@ -388,10 +397,6 @@ def main():
     st = LAB.status()
     if not st.get("up"):
         raise SystemExit("proof: the lab is not up; run make lab")
-    primary, dummy = roles()
-    node(primary).check_output("mkdir -p %s && for i in $(seq 1 16); do head -c 262144 /dev/urandom > %s/f$i; "
-                               "done && sync", DATA, DATA)
-    expected = checksums(primary)
     results = {"at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                "lab": "%s, layout %s" % (st.get("accel"), st.get("layout")),
                "writer": "hapair-demo: 20 fsynced records/s, numbered per writer (one run of the application); "
@@ -410,7 +415,7 @@ def main():
         if not link_checked(results, "round %d" % number):
             break
         try:
-            row = one_round(number, kind, expected, results["controls"])
+            row = one_round(number, kind, results["controls"])
         except (RoundFailed, AssertionError) as ex:
             row = {"round": number, "fault": kind, "from": "?", "to": "?", "error": str(ex)[-1500:]}
             results["findings"].append("round %d (%s): %s" % (number, kind, str(ex)[-300:]))
@@ -433,6 +438,7 @@ def main():
     if wanted not in ("0", "1"):  # a comma list of names: secondary_crash,secondary_disk_failure
         faults = [f for f in faults if f.__name__[len("fault_"):] in wanted.split(",")]
     if wanted != "0" and not results["findings"]:
+        expected = write_dataset(roles()[0])   # each fault must leave the Primary's data as it was
         for step in faults:
             say("fault: %s" % step.__name__)
             if not link_checked(results, step.__name__):
