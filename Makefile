@@ -19,7 +19,7 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 MITOGEN := $(CURDIR)/$(VENV)/mitogen_strategy
 PHASE   := python3 tests/tools/phases.py
 
-.PHONY: help venv host-deps collection lab lab-down lab-status lab-soak test unit lint sanity molecule bench tune proof proof-pg clean
+.PHONY: help venv host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity molecule bench tune proof proof-pg clean
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
@@ -27,6 +27,7 @@ help:
 	@echo "make lab-down stop the lab"
 	@echo "on a running lab: make bench (bench/results.json), make tune (its tuning section),"
 	@echo "  make lab-soak (>= 100 resync/reconnect/pulled-link cycles: does the lab's link hold?),"
+	@echo "  make lab-time (with the lab down: make lab from a fresh machine, timed),"
 	@echo "  make proof (proof/results.json, REPORT.md), make proof-pg (PostgreSQL under pgbench)"
 
 venv: $(VENV)/.stamp
@@ -97,6 +98,12 @@ clean: lab-down
 # the lab (make lab). Writes the "lab_soak" section of bench/results.json. Not in make test.
 lab-soak: venv collection
 	$(PY) bench/soak.py
+
+# How long make lab takes from a fresh machine (venv, image and all removed first), and a second
+# make lab; writes the "make_lab" section of bench/results.json. Needs the lab down. Not in make test.
+# System python3: the script removes the venv it would otherwise run in.
+lab-time:
+	python3 bench/lab_time.py
 
 # Figures for the closing notes: needs the lab (make lab); writes bench/results.json.
 bench: venv collection
