@@ -28,7 +28,7 @@ def state(name):
 
 
 def test_frozen_primary_needs_the_confirmation_and_says_why():
-    steps, refusal = plan(state('events2_84_lab_frozen_node1.txt'), False, 'node1', 'node2', RECORD)
+    steps, refusal = plan(state('events2_84_derived_frozen_node1.txt'), False, 'node1', 'node2', RECORD)
     assert steps is None
     assert refusal.startswith('Writes on Primary node1 are suspended because node2 could not be marked Outdated '
                               '(the last fencing attempt, at 2026-12-04 ')
@@ -37,7 +37,7 @@ def test_frozen_primary_needs_the_confirmation_and_says_why():
 
 
 def test_frozen_primary_resumes_when_confirmed():
-    assert plan(state('events2_84_lab_frozen_node1.txt'), True, 'node1', 'node2', RECORD) == ([['resume-io']], None)
+    assert plan(state('events2_84_derived_frozen_node1.txt'), True, 'node1', 'node2', RECORD) == ([['resume-io']], None)
 
 
 def test_nothing_to_do_when_writes_are_not_suspended():
@@ -63,5 +63,5 @@ def test_resource_down_is_refused():
 
 
 def test_no_record_is_said():
-    steps, refusal = plan(state('events2_84_lab_frozen_node1.txt'), False, 'node1', 'node2', None)
+    steps, refusal = plan(state('events2_84_derived_frozen_node1.txt'), False, 'node1', 'node2', None)
     assert 'no fencing attempt is recorded in /var/lib/hapair/fencing.log' in refusal

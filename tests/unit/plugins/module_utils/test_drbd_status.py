@@ -98,7 +98,7 @@ EXPECTED = [
     ('events2_84_lab_syncsource_node1.txt', 'cap', dict(SYNC_SOURCE, minor=9, peer_name='peer', sync_percent=0.86, out_of_sync_kib=1039496)),
     ('events2_84_lab_synctarget_node2.txt', 'cap', dict(SYNC_TARGET, minor=9, sync_percent=3.41, out_of_sync_kib=1012768)),
     ('events2_84_lab_linkdown_node1.txt', 'cap', dict(LINK_DOWN_PRIMARY, peer_disk_state='Inconsistent')),
-    ('events2_84_lab_frozen_node1.txt', 'cap', dict(LINK_DOWN_PRIMARY, peer_disk_state='Inconsistent', suspended=True)),
+    ('events2_84_derived_frozen_node1.txt', 'cap', dict(LINK_DOWN_PRIMARY, peer_disk_state='Inconsistent', suspended=True)),
     ('events2_84_lab_linkdown_node2.txt', 'cap', dict(LINK_DOWN_SECONDARY, peer_disk_state='DUnknown')),
     ('events2_84_lab_standalone_node2.txt', 'cap', dict(LINK_DOWN_SECONDARY, connection_state='StandAlone', peer_disk_state='DUnknown')),
     ('proc_drbd_84_lab_syncsource_node1.txt', 'drbd9', dict(SYNC_SOURCE, minor=9, sync_percent=2.8, out_of_sync_kib=1022728, eta_seconds=314)),
