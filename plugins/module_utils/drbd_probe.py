@@ -72,6 +72,26 @@ def read_resources(run, resource=None):
     return {}, None, (err or err2 or '').strip()
 
 
+def resource_state(run, name):
+    """The normalised state of one resource, or None when it is not up."""
+    states, dummy, dummy = read_resources(run, name)
+    return states.get(name)
+
+
+def run_drbdadm(run, steps, name, check_mode):
+    """``drbdadm STEP... NAME`` for each step, in order: (commands, error). ``error`` is the message
+    of the first that failed (the later ones are not run); in check mode nothing runs."""
+    commands = []
+    for step in steps:
+        argv = ['drbdadm'] + step + [name]
+        commands.append(' '.join(argv))
+        if not check_mode:
+            rc, out, err = run(argv)
+            if rc != 0:
+                return commands, '%s failed: %s' % (' '.join(argv), (err or out).strip())
+    return commands, None
+
+
 def fencing_state(run, name, state):
     """What this node knows about fencing: its last attempt to fence the peer (as Primary), when the
     peer last outdated this copy, and, on a Secondary cut off from its peer, when it last saw the

@@ -73,7 +73,7 @@ state:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hapair.cluster.plugins.module_utils.drbd_connection import plan
-from ansible_collections.hapair.cluster.plugins.module_utils.drbd_probe import read_resources
+from ansible_collections.hapair.cluster.plugins.module_utils.drbd_probe import resource_state, run_drbdadm
 
 LC_C = {'LC_ALL': 'C', 'LANG': 'C'}
 
@@ -89,22 +89,19 @@ def main():
     )
     name = module.params['resource']
 
+    def run(argv):
+        return module.run_command(argv, environ_update=LC_C)
+
     def state_now():
-        states, dummy, dummy = read_resources(lambda argv: module.run_command(argv, environ_update=LC_C), name)
-        return states.get(name)
+        return resource_state(run, name)
 
     before = state_now()
     steps, refusal = plan(before, module.params['state'], module.params['discard_my_data'])
     if refusal:
         module.fail_json(msg='%s: %s' % (name, refusal), state=before or {})
-    commands = []
-    for step in steps:
-        argv = ['drbdadm'] + step + [name]
-        commands.append(' '.join(argv))
-        if not module.check_mode:
-            rc, out, err = module.run_command(argv, environ_update=LC_C)
-            if rc != 0:
-                module.fail_json(msg='%s failed: %s' % (' '.join(argv), (err or out).strip()), commands=commands)
+    commands, error = run_drbdadm(run, steps, name, module.check_mode)
+    if error:
+        module.fail_json(msg=error, commands=commands)
     discarded = (before or {}).get('out_of_sync_kib') if module.params['discard_my_data'] and steps else 0
     module.exit_json(changed=bool(steps), commands=commands, discarded_kib=discarded or 0,
                      state=(state_now() if steps and not module.check_mode else before) or {})

@@ -85,7 +85,7 @@ import socket
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hapair.cluster.plugins.module_utils.drbd_probe import read_resources
+from ansible_collections.hapair.cluster.plugins.module_utils.drbd_probe import read_file, resource_state, run_drbdadm
 from ansible_collections.hapair.cluster.plugins.module_utils.drbd_resume import plan
 from ansible_collections.hapair.cluster.plugins.module_utils.fencing import parse_last
 
@@ -105,28 +105,21 @@ def main():
     )
     name = module.params['resource']
 
-    def state_now():
-        states, dummy, dummy = read_resources(lambda argv: module.run_command(argv, environ_update=LC_C), name)
-        return states.get(name)
+    def run(argv):
+        return module.run_command(argv, environ_update=LC_C)
 
-    try:
-        with open(module.params['fencing_log']) as f:
-            record = parse_last(f.read())
-    except (IOError, OSError):
-        record = None
+    def state_now():
+        return resource_state(run, name)
+
+    record = parse_last(read_file(module.params['fencing_log']), name)
     before = state_now()
     node = module.params['node'] or socket.gethostname().split('.')[0]
     steps, refusal = plan(before, module.params['confirm_peer_stale'], node, module.params['peer'], record)
     if refusal:
         module.fail_json(msg=refusal, state=before or {}, fencing=record)
-    commands = []
-    for step in steps:
-        argv = ['drbdadm'] + step + [name]
-        commands.append(' '.join(argv))
-        if not module.check_mode:
-            rc, out, err = module.run_command(argv, environ_update=LC_C)
-            if rc != 0:
-                module.fail_json(msg='%s failed: %s' % (' '.join(argv), (err or out).strip()), commands=commands)
+    commands, error = run_drbdadm(run, steps, name, module.check_mode)
+    if error:
+        module.fail_json(msg=error, commands=commands)
     module.exit_json(changed=bool(steps), commands=commands, fencing=record,
                      state=(state_now() if steps and not module.check_mode else before) or {})
 

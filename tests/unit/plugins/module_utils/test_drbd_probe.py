@@ -275,3 +275,19 @@ def test_fencing_state_reads_no_kernel_log_while_connected_or_primary(monkeypatc
         assert drbd_probe.fencing_state(run, 'r0', state) == {
             'last_attempt': None, 'outdated_by_peer': None, 'lost_primary_at': None}
     assert run.calls == []
+
+
+def test_run_drbdadm_stops_at_the_first_failure():
+    run = FakeRun({'drbdadm disconnect r0': (0, '', ''),
+                   'drbdadm connect --discard-my-data r0': (10, '', 'r0: Failure: (102) Local address busy\n')})
+    commands, error = drbd_probe.run_drbdadm(run, [['disconnect'], ['connect', '--discard-my-data'], ['up']],
+                                             'r0', check_mode=False)
+    assert commands == ['drbdadm disconnect r0', 'drbdadm connect --discard-my-data r0']
+    assert error == 'drbdadm connect --discard-my-data r0 failed: r0: Failure: (102) Local address busy'
+    assert run.calls == commands
+
+
+def test_run_drbdadm_runs_nothing_in_check_mode():
+    run = FakeRun({})
+    assert drbd_probe.run_drbdadm(run, [['resume-io']], 'r0', check_mode=True) == (['drbdadm resume-io r0'], None)
+    assert run.calls == []
