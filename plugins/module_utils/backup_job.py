@@ -61,12 +61,16 @@ REQUIRED_TAG = 'hapair'
 REQUIRED_KEYS = ('resource', 'mount_point', 'fstype', 'repository', 'password_file', 'host',
                  'consistency')
 OPTIONAL_KEYS = ('environment', 'ssh', 'tags', 'lvm', 'pre_hook', 'post_hook', 'hook_timeout',
-                 'excludes', 'keep', 'cache_dir', 'lock_file', 'view_dir', 'restic',
+                 'excludes', 'keep', 'cache_dir', 'lock_file', 'lock_wait', 'view_dir', 'restic',
                  'freeze_timeout')
 # Environment variables that would override the password file or the repository.
 RESERVED_ENV = ('RESTIC_PASSWORD', 'RESTIC_PASSWORD_FILE', 'RESTIC_PASSWORD_COMMAND',
                 'RESTIC_REPOSITORY', 'RESTIC_REPOSITORY_FILE')
 MOUNTINFO = '/proc/self/mountinfo'
+# How long a run waits for another one of the same resource on this node (the timer's
+# backup while an operator runs backup.yml) before it gives up.
+LOCK_WAIT = 600
+_sleep = time.sleep  # the unit tests' fake clock replaces it
 NEWEST_SHOWN = 5
 
 _TEXT = type(u'')
@@ -285,6 +289,7 @@ def validate_config(data, source='the backup configuration'):
     cfg['cache_dir'] = _absolute(data.get('cache_dir') or '/var/cache/hapair-backup', 'cache_dir', source)
     cfg['lock_file'] = _absolute(data.get('lock_file') or '/run/lock/hapair-backup-%s.lock' % resource,
                                  'lock_file', source)
+    cfg['lock_wait'] = _integer(data.get('lock_wait', LOCK_WAIT), 'lock_wait', source, 0)
     cfg['view_dir'] = _absolute(data.get('view_dir') or '/run/hapair/backup-view/%s' % resource,
                                 'view_dir', source)
     cfg['restic'] = _string(data, 'restic', source) if data.get('restic') is not None else 'restic'
@@ -877,31 +882,71 @@ def _output_text(out, err):
 
 
 class _Lock(object):
-    """Exclusive, non-blocking flock on the job's lock file."""
+    """Exclusive flock on the job's lock file; its holder writes its pid into it."""
 
     def __init__(self, path, resource):
         self.path = path
         self.resource = resource
         self.fd = None
+        self.waited = 0.0
 
-    def acquire(self):
+    def acquire(self, wait=0, job=None, sleep=None):
+        """Take the lock, waiting up to ``wait`` seconds for the run that holds it.
+
+        BackupError (kind busy) when it is still held after that; ``self.waited`` says
+        how long this run waited.
+        """
+        clock = job.clock if job is not None else time.time
+        sleep = sleep or _sleep
         _make_dir(os.path.dirname(self.path), 0o755)
         try:
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except (IOError, OSError) as ex:
             raise BackupError('cannot open the lock file %s: %s' % (self.path, ex.strerror or ex))
+        started = clock()
+        said = False
+        while not self._try():
+            self.waited = clock() - started
+            holder = self._holder()
+            if self.waited >= wait:
+                os.close(self.fd)
+                self.fd = None
+                raise BackupError(
+                    'another backup of %s is running on this node%s (%s is locked)%s: wait for it to finish '
+                    '(systemctl status hapair-backup@%s.service), or give it longer (lock_wait)'
+                    % (self.resource, holder, self.path,
+                       ' and did not finish within %d s' % wait if wait else '', self.resource), kind='busy')
+            if not said and job is not None:
+                job.log('another backup of %s is running on this node%s: waiting up to %d s for it to finish'
+                        % (self.resource, holder, wait))
+                said = True
+            sleep(min(1.0, max(wait - self.waited, 0.01)))
+        self.waited = clock() - started
+        if said:
+            job.log('the other backup finished; this one starts after waiting %.0f s' % self.waited)
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)  # _holder() read from it
+        os.write(self.fd, ('%d\n' % os.getpid()).encode('ascii'))
+
+    def _try(self):
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except (IOError, OSError) as ex:
+            if ex.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                return False
             os.close(self.fd)
             self.fd = None
-            if ex.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise BackupError('another backup of %s is running on this node (%s is locked): wait '
-                                  'for it to finish (systemctl status hapair-backup@%s.service)'
-                                  % (self.resource, self.path, self.resource), kind='busy')
             raise
-        os.ftruncate(self.fd, 0)
-        os.write(self.fd, ('%d\n' % os.getpid()).encode('ascii'))
+        return True
+
+    def _holder(self):
+        """' (pid N)' from the lock file, or '' when its holder did not write one."""
+        try:
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            pid = os.read(self.fd, 32).decode('ascii', 'replace').strip()
+        except (IOError, OSError):
+            return ''
+        return ' (pid %s)' % pid if pid.isdigit() else ''
 
     def release(self):
         if self.fd is not None:
@@ -922,8 +967,8 @@ def _new_result(cfg, consistency):
         'snapshot_id': None, 'files_new': None, 'files_changed': None, 'files_unmodified': None,
         'files_processed': None, 'bytes_added': None, 'bytes_processed': None,
         'backup_seconds': None, 'frozen_seconds': 0.0, 'duration_seconds': None, 'pruned': False,
-        'from_secondary_snapshot': False, 'incomplete': False, 'warnings': [], 'commands': [],
-        'log': [],
+        'from_secondary_snapshot': False, 'incomplete': False, 'waited_seconds': 0.0, 'warnings': [],
+        'commands': [], 'log': [],
     }
 
 
@@ -1210,7 +1255,8 @@ def run_backup(cfg, runner=None, logger=None, clock=None, consistency=None,
             raise BackupError('consistency %s; nothing was frozen or backed up' % refusal, kind='config')
         if not check_mode:
             lock = _Lock(cfg['lock_file'], cfg['resource'])
-            lock.acquire()
+            lock.acquire(cfg.get('lock_wait', LOCK_WAIT), job)
+            result['waited_seconds'] = round(lock.waited, 1)
         role, reason = _role_gate(job, result, node, 'backs up', allow_secondary=from_secondary_snapshot)
         if result['skipped']:
             return result
@@ -1473,7 +1519,7 @@ def _on_the_primary(job, result, action, node, check_mode):
     try:
         if not check_mode:
             lock = _Lock(job.cfg['lock_file'], job.cfg['resource'])
-            lock.acquire()
+            lock.acquire(job.cfg.get('lock_wait', LOCK_WAIT), job)
         _role_gate(job, result, node or node_name(), action)
         if not result['skipped']:
             _check_password_file(job.cfg)
@@ -1614,7 +1660,7 @@ def restore(cfg, snapshot='latest', target=None, includes=None, runner=None, log
         return _restore(job, cfg, chosen, target, includes, started, True, exact)
     # no scheduled backup while files are being put back
     lock = _Lock(cfg['lock_file'], cfg['resource'])
-    lock.acquire()
+    lock.acquire(cfg.get('lock_wait', LOCK_WAIT), job)
     try:
         return _restore(job, cfg, chosen, target, includes, started, False, exact)
     finally:

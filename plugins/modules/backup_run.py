@@ -34,8 +34,9 @@ description:
   - restic reads the source directory as C(.), so the snapshot holds the mirror's content at its
     root whatever directory it was read from, and a restore into the mount point puts every file
     back in place (M(hapair.cluster.backup_restore)).
-  - A backup of the same resource that is already running on this node (the timer) makes the
-    module fail with "another backup of RESOURCE is running".
+  - A backup of the same resource that is already running on this node (the timer's) is waited
+    for, up to O(lock_wait) seconds; after that the module fails with "another backup of RESOURCE
+    is running on this node (pid N)".
 options:
   consistency:
     description: Overrides the configured consistency mode for this run.
@@ -51,6 +52,12 @@ options:
       - On the Primary this option changes nothing.
     type: bool
     default: false
+  lock_wait:
+    description:
+      - How long (seconds) to wait for another backup, restore or check of the resource running on this
+        node to finish before failing. V(0) fails at once.
+      - Defaults to the job's C(lock_wait) setting (the role's C(hapair_backup_lock_wait), 600 s).
+    type: int
 attributes:
   check_mode:
     support: full
@@ -181,6 +188,11 @@ pruned:
   description: Whether C(restic forget --prune) ran.
   returned: always
   type: bool
+waited_seconds:
+  description: How long the run waited for another backup of the resource on this node to finish.
+  returned: always
+  type: float
+  sample: 0.0
 incomplete:
   description: restic made the snapshot but could not read some files (exit code 3); a warning names them.
   returned: always
@@ -221,6 +233,7 @@ def main():
             config=dict(type='path'),
             consistency=dict(type='str', choices=list(CONSISTENCY)),
             from_secondary_snapshot=dict(type='bool', default=False),
+            lock_wait=dict(type='int'),
         ),
         supports_check_mode=True,
     )
@@ -229,6 +242,11 @@ def main():
         cfg = load_resource_config(resource, module.params['config'])
     except BackupError as ex:
         module.fail_json(msg=ex.message, resource=resource)
+    if module.params['lock_wait'] is not None:
+        if module.params['lock_wait'] < 0:
+            module.fail_json(msg='lock_wait must be 0 or more seconds, got %d' % module.params['lock_wait'],
+                             resource=resource)
+        cfg['lock_wait'] = module.params['lock_wait']
 
     runner = command_runner(module.run_command)
     node = node_name()

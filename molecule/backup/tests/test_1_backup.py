@@ -9,12 +9,13 @@ import os
 import re
 import time
 
-from hapair_lab.checks import TOP, adhoc, drbd_state, hostvars, node, playbook, wait_for
+from hapair_lab.checks import TOP, adhoc, drbd_state, hostvars, node, outcome, playbook, wait_for
 
 DATA = "/srv/hapair/data"
 UNIT = "hapair-demo.service"
 FIGURES = os.path.join(TOP, "tests", "output", "figures", "backup.json")
 REPO = os.path.join(TOP, ".lab", "backup-server", "root", "r0")
+LOCK = "/run/lock/hapair-backup-r0.lock"
 OUTPUTS = []  # every playbook output of this module: the password must be in none of them
 
 
@@ -46,9 +47,32 @@ def checksums(host, root=DATA):
     return host.check_output("cd %s && find . -type f | sort | xargs sha256sum", root)
 
 
-def snapshot_count():
+def snapshots():
+    """The ids of the repository's snapshots (read on the backup server's disk)."""
     path = os.path.join(REPO, "snapshots")
-    return len(os.listdir(path)) if os.path.isdir(path) else 0
+    return set(os.listdir(path)) if os.path.isdir(path) else set()
+
+
+def clocks():
+    """Each node's clock now, for journalctl --since."""
+    return dict((n, node(n).check_output("date '+%Y-%m-%d %H:%M:%S'")) for n in ("node1", "node2"))
+
+
+def scheduled_snapshots(since):
+    """Ids of the snapshots the timers' runs reported on either node since ``since`` (clocks()).
+    The hourly timer may fire during any test (CI once ran across midnight): its snapshots are
+    accounted for, never counted as a test's own."""
+    ids = set()
+    for name, when in since.items():
+        log = node(name).run("journalctl -u hapair-backup@r0.service --since %s --no-pager -o cat", when).stdout
+        ids.update(re.findall(r'"snapshot_id": "(\w+)"', log))
+    return ids
+
+
+def new_snapshots(before, since):
+    """Snapshots added since ``before`` (snapshots()) that no scheduled run reported."""
+    scheduled = scheduled_snapshots(since)
+    return set(s for s in snapshots() - before if not any(s.startswith(i) for i in scheduled))
 
 
 def primary():
@@ -61,15 +85,16 @@ def test_1_backup_then_restore_in_place(lab):
     assert primary() == "node1"
     write_dataset(p)
     before = checksums(p)
-    count = snapshot_count()
+    ids, since = snapshots(), clocks()
 
     rc, out, secs = run("backup.yml")
-    assert rc == 0, out
+    assert rc == 0, outcome(out)
     said = re.search(r"snapshot (\w+) \((\w+)\), (\d+) files, (\d+) bytes added, backup ([\d.]+) s, "
                      r"filesystem frozen ([\d.]+) s, ([\d.]+) s in all", out)
     assert said, out
     assert said.group(2) == "snapshot"  # LVM layout: the filesystem is frozen only while the snapshot is taken
-    assert snapshot_count() == count + 1
+    made = new_snapshots(ids, since)
+    assert len(made) == 1 and made.pop().startswith(said.group(1)), (said.group(1), made)
     assert "hapair-backup" not in p.check_output("lvs --noheadings -o lv_name")  # the snapshot volume is gone
     figure("backup", {"playbook_seconds": round(secs, 1), "backup_seconds": float(said.group(5)),
                       "frozen_seconds": float(said.group(6)), "job_seconds": float(said.group(7)),
@@ -81,7 +106,7 @@ def test_1_backup_then_restore_in_place(lab):
     root_before = p.check_output("stat -c '%U:%G %a' /srv/hapair")
 
     rc, out, secs = run("restore.yml", "hapair_restore_in_place=true")
-    assert rc == 0, out
+    assert rc == 0, outcome(out)
     assert checksums(p) == before
     # restic makes its restore directory root 0700; the mirror's root keeps its own owner and mode
     assert p.check_output("stat -c '%U:%G %a' /srv/hapair") == root_before
@@ -90,13 +115,13 @@ def test_1_backup_then_restore_in_place(lab):
     assert m, out
     figure("restore_in_place", {"playbook_seconds": round(secs, 1), "restore_seconds": float(m.group(1))})
     rc, out, dummy = run("status.yml")
-    assert rc == 0, out
+    assert rc == 0, outcome(out)
 
 
 def test_2_restore_into_a_directory(lab):
     p = node("node1")
     rc, out, dummy = run("restore.yml", "hapair_restore_target=/var/tmp/pick")
-    assert rc == 0, out
+    assert rc == 0, outcome(out)
     assert checksums(p, "/var/tmp/pick/data") == checksums(p)
     p.check_output("rm -rf /var/tmp/pick")
 
@@ -118,14 +143,12 @@ def test_3_the_timer_follows_the_primary(lab):
              60, "the stand-in backup to hold the mirror")
     rc, out, dummy = run("failover.yml")
     h1.check_output("rm -rf %s && systemctl daemon-reload", holder)
-    assert rc == 0, out
+    assert rc == 0, outcome(out)
     assert primary() == "node2"
     assert h1.run("systemctl is-active hapair-backup@r0.service").stdout.strip() in ("inactive", "failed")
-    count = snapshot_count()
-    since = {}
+    ids, since = snapshots(), clocks()
     for name in ("node1", "node2"):
         h = node(name)
-        since[name] = h.check_output("date '+%Y-%m-%d %H:%M:%S'")
         # Make the real timer fire now: a runtime drop-in, gone at the next boot and removed below.
         h.check_output("mkdir -p /run/systemd/system/hapair-backup@r0.timer.d && printf '[Timer]\\nOnActiveSec=3\\n"
                        "RandomizedDelaySec=0\\n' > /run/systemd/system/hapair-backup@r0.timer.d/now.conf && "
@@ -144,31 +167,79 @@ def test_3_the_timer_follows_the_primary(lab):
     # the words of the job's own log line, not the unit's description ("... on the Secondary")
     assert "node1 is Secondary for r0: the Primary" in logs["node1"] and "nothing to do here" in logs["node1"] \
         and "Failed" not in logs["node1"] and '"snapshot_id": "' not in logs["node1"], logs["node1"]
-    assert snapshot_count() == count + 1
+    fired = re.search(r'"snapshot_id": "(\w+)"', logs["node2"]).group(1)
+    assert [s for s in snapshots() - ids if s.startswith(fired)], (fired, snapshots() - ids)
     rc, out, dummy = run("failover.yml")
-    assert rc == 0, out
+    assert rc == 0, outcome(out)
     assert primary() == "node1"
 
 
 def test_4_secondary_backs_up_only_from_its_own_snapshot(lab):
-    count = snapshot_count()
+    ids, since = snapshots(), clocks()
     rc, out = adhoc("node2", "hapair.cluster.backup_run", "resource=r0")
     OUTPUTS.append(out)
     assert rc != 0 and "node2 is Secondary for r0; backups run on the Primary" in out, out
-    assert snapshot_count() == count
+    assert new_snapshots(ids, since) == set()
     rc, out = adhoc("node2", "hapair.cluster.backup_run", "resource=r0 from_secondary_snapshot=true")
     OUTPUTS.append(out)
-    assert rc == 0, out
-    assert snapshot_count() == count + 1
+    assert rc == 0, outcome(out)
+    made = new_snapshots(ids, since)
+    said = re.search(r'"snapshot_id": "(\w+)"', out).group(1)
+    assert len(made) == 1 and made.pop().startswith(said), (said, made)
     s = node("node2")
     assert "hapair-backup" not in s.check_output("lvs --noheadings -o lv_name")
     assert drbd_state(s).get("disk") == "UpToDate" and drbd_state(s).get("connection") == "Connected"
 
 
-def test_5_the_password_is_never_shown(lab):
-    password = hostvars(node("node1"))["hapair_backup_password"]
+# A stand-in for the timer's backup: holds the job's lock as backup_job.py does (its pid written in)
+# until another process has opened the lock file (a run waiting for it) or HOLD seconds have passed.
+HOLDER = r"""
+import fcntl, glob, os, sys, time
+lock, hold = sys.argv[1], float(sys.argv[2])
+fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.ftruncate(fd, 0)
+os.write(fd, b"%d\n" % os.getpid())
+def waiter():
+    for p in glob.glob("/proc/[0-9]*/fd/*"):
+        if not p.startswith("/proc/%d/" % os.getpid()):
+            try:
+                if os.readlink(p) == lock:
+                    return True
+            except OSError:
+                pass
+    return False
+end = time.time() + hold
+while time.time() < end and not waiter():
+    time.sleep(0.5)
+time.sleep(min(3, max(end - time.time(), 0)))
+"""
+
+
+def hold_the_lock(host, unit, hold):
+    host.check_output("printf '%%s' %s > /run/%s.py && systemd-run --unit %s --collect python3 /run/%s.py %s %s",
+                      HOLDER, unit, unit, unit, LOCK, str(hold))
+    wait_for(lambda: host.run("flock -n %s true", LOCK).rc != 0, 60, "the stand-in backup to hold %s" % LOCK)
+    return host.check_output("systemctl show -p MainPID --value %s", unit)
+
+
+def test_5_a_backup_waits_for_the_running_one_and_never_shows_the_password(lab):
+    p = node("node1")
+    password = hostvars(p)["hapair_backup_password"]
+    # Negative control: told not to wait, a run beside the stand-in fails and names its process.
+    pid = hold_the_lock(p, "hapair-test-holder-1", 120)
+    rc, out = adhoc("node1", "hapair.cluster.backup_run", "resource=r0 lock_wait=0")
+    OUTPUTS.append(out)
+    p.run("systemctl stop hapair-test-holder-1")
+    assert rc != 0 and "another backup of r0 is running on this node (pid %s)" % pid in out, out
+    # The operator's backup.yml while the hourly backup runs (CI once crossed midnight): it waits.
+    ids, since = snapshots(), clocks()
+    hold_the_lock(p, "hapair-test-holder-2", 300)
     rc, out, dummy = run("backup.yml", options=["-vvv"])
-    assert rc == 0, out
+    p.run("systemctl stop hapair-test-holder-2")
+    assert rc == 0, outcome(out)
+    assert re.search(r"s in all, after waiting [\d.]+ s for the backup that was running", out), outcome(out)
+    assert len(new_snapshots(ids, since)) == 1
     for out in OUTPUTS:
         assert password not in out
     for name in ("node1", "node2"):
@@ -183,7 +254,7 @@ def test_6_rebuild_from_backup_after_both_disks_are_lost(lab):
     p = node("node1")
     expected = checksums(p)
     rc, out, dummy = run("backup.yml")
-    assert rc == 0, out
+    assert rc == 0, outcome(out)
     for name in ("node1", "node2"):
         lab("kill", name)
         lab("replace-disk", name)
@@ -195,4 +266,4 @@ def test_6_rebuild_from_backup_after_both_disks_are_lost(lab):
     assert checksums(node("node1")) == expected
     figure("rebuild_from_backup", {"playbook_seconds": round(secs, 1)})
     rc, out, dummy = run("status.yml")
-    assert rc == 0, out
+    assert rc == 0, outcome(out)

@@ -50,6 +50,13 @@ def playbook(name, *extra_vars, **kwargs):
     return res.returncode, res.stdout + res.stderr, time.time() - started
 
 
+def outcome(out, size=4000):
+    """A failed playbook's output for an assertion message: its failed tasks first, then its end.
+    Reports show a message's head, and a -vvv run's head is pages of passing tasks."""
+    failed = [line for line in out.splitlines() if line.startswith(("fatal:", "failed:")) or "FAILED!" in line]
+    return "\n".join(["failed tasks:"] + failed[:10] + ["... the output's last %d characters:" % size, out[-size:]])
+
+
 def node(name):
     return testinfra.get_host("ansible://%s?ansible_inventory=%s" % (name, INVENTORY))
 

@@ -807,21 +807,77 @@ def test_missing_password_file(tmp_path):
     assert 'password file %s does not exist' % cfg['password_file'] in error.message
 
 
-def test_busy_lock_refuses(tmp_path):
-    cfg = config(tmp_path)
-    os.makedirs(os.path.dirname(cfg['lock_file']))
+def hold_lock(cfg):
+    """An open file holding cfg's lock as another run would (its pid written in)."""
+    if not os.path.isdir(os.path.dirname(cfg['lock_file'])):
+        os.makedirs(os.path.dirname(cfg['lock_file']))
     holder = open(cfg['lock_file'], 'w')
+    fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    holder.write('4242\n')
+    holder.flush()
+    return holder
+
+
+def test_busy_lock_refuses_at_once_without_a_wait(tmp_path):
+    cfg = config(tmp_path, lock_wait=0)
+    holder = hold_lock(cfg)
     try:
-        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
         node = FakeNode()
         result, error, logged = backup(cfg, node)
     finally:
         holder.close()
     assert error.kind == 'busy'
-    assert error.message.startswith('another backup of r0 is running on this node')
+    assert error.message == ('another backup of r0 is running on this node (pid 4242) (%s is locked): wait for it '
+                             'to finish (systemctl status hapair-backup@r0.service), or give it longer (lock_wait)'
+                             % cfg['lock_file'])
     assert node.calls == []
     result, error, logged = backup(cfg, FakeNode())  # released: runs
-    assert error is None
+    assert error is None and result['waited_seconds'] == 0.0
+
+
+def test_a_run_waits_for_the_one_that_holds_the_lock(tmp_path, monkeypatch):
+    cfg = config(tmp_path)
+    assert cfg['lock_wait'] == 600
+    holder = hold_lock(cfg)
+    node = FakeNode()
+    slept = []
+
+    def sleep(seconds):  # the other run finishes after 30 s
+        slept.append(seconds)
+        node.clock.now += seconds
+        if sum(slept) >= 30:
+            holder.close()
+    monkeypatch.setattr(bj, '_sleep', sleep)
+    result, error, logged = backup(cfg, node)
+    assert error is None, error
+    assert result['waited_seconds'] == 30.0 and result['snapshot_id']
+    assert logged[0] == 'another backup of r0 is running on this node (pid 4242): waiting up to 600 s for it to finish'
+    assert logged[1] == 'the other backup finished; this one starts after waiting 30 s'
+    with open(cfg['lock_file']) as f:
+        assert f.read().strip() == str(os.getpid())  # the new holder's pid
+
+
+def test_a_run_gives_up_after_lock_wait(tmp_path, monkeypatch):
+    cfg = config(tmp_path, lock_wait=45)
+    holder = hold_lock(cfg)
+    node = FakeNode()
+
+    def sleep(seconds):
+        node.clock.now += seconds
+    monkeypatch.setattr(bj, '_sleep', sleep)
+    try:
+        result, error, logged = backup(cfg, node)
+    finally:
+        holder.close()
+    assert error.kind == 'busy' and node.calls == []
+    assert 'is running on this node (pid 4242) (%s is locked) and did not finish within 45 s' % cfg['lock_file'] \
+        in error.message
+
+
+def test_a_negative_lock_wait_is_refused(tmp_path):
+    with pytest.raises(bj.BackupError) as ex:
+        config(tmp_path, lock_wait=-1)
+    assert 'lock_wait' in ex.value.message
 
 
 def test_lock_is_released_after_a_failure(tmp_path):

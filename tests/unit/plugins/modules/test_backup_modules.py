@@ -231,9 +231,18 @@ def test_run_while_another_backup_runs(tmp_path, monkeypatch, capsys):
     with open(str(tmp_path / 'r0.lock'), 'w') as holder:
         fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
         commands = FakeCommands()
-        out = run_module(backup_run, monkeypatch, capsys, {'config': config}, commands, node='node1')
+        out = run_module(backup_run, monkeypatch, capsys, {'config': config, 'lock_wait': 0}, commands,
+                         node='node1')
     assert out['failed'] is True and commands.calls == []
     assert out['msg'].startswith('another backup of r0 is running on this node')
+
+
+def test_run_refuses_a_negative_lock_wait(tmp_path, monkeypatch, capsys):
+    commands = FakeCommands()
+    out = run_module(backup_run, monkeypatch, capsys, {'config': write_config(tmp_path), 'lock_wait': -5},
+                     commands, node='node1')
+    assert out['failed'] is True and commands.calls == []
+    assert out['msg'] == 'lock_wait must be 0 or more seconds, got -5'
 
 
 def test_run_with_a_wrong_password_changes_nothing(tmp_path, monkeypatch, capsys):
