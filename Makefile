@@ -19,7 +19,7 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 MITOGEN := $(CURDIR)/$(VENV)/mitogen_strategy
 PHASE   := python3 tests/tools/phases.py
 
-.PHONY: help venv host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity molecule bench tune proof proof-pg clean
+.PHONY: help venv venv-216 host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity molecule bench tune proof proof-pg clean unit-node
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
@@ -36,6 +36,15 @@ $(VENV)/.stamp: requirements.txt
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r requirements.txt
 	ln -sfn "$$($(PY) -c 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))')/plugins/strategy" $(MITOGEN)
+	touch $@
+
+# ansible-core 2.16: the last controller for EL7's Python 2.7/3.6 nodes. unit-node takes the
+# module_utils the nodes receive from it.
+venv-216: .venv-216/.stamp
+.venv-216/.stamp: requirements-216.txt
+	python3 -m venv .venv-216
+	.venv-216/bin/pip install -q --upgrade pip
+	.venv-216/bin/pip install -q -r requirements-216.txt
 	touch $@
 
 host-deps:
@@ -63,16 +72,20 @@ lab-status: venv
 # fails make test.
 test: venv host-deps collection
 	@mkdir -p tests/output; rm -f tests/output/phases.tsv tests/output/molecule.stamped.log
-	@$(MAKE) --no-print-directory unit lint sanity > tests/output/checks.log 2>&1 & checks=$$!; \
+	@$(MAKE) --no-print-directory unit unit-node lint sanity > tests/output/checks.log 2>&1 & checks=$$!; \
 	  rc=0; $(MAKE) --no-print-directory molecule || rc=$$?; \
 	  crc=0; wait $$checks || crc=$$?; \
 	  echo "---- unit, lint, sanity (ran beside the molecule scenarios) ----"; cat tests/output/checks.log; \
-	  if [ $$crc -ne 0 ]; then echo "make test: unit/lint/sanity FAILED (exit $$crc), see above"; fi; \
+	  if [ $$crc -ne 0 ]; then echo "make test: unit/unit-node/lint/sanity FAILED (exit $$crc), see above"; fi; \
 	  if [ $$rc -ne 0 ]; then echo "make test: molecule FAILED (exit $$rc)"; fi; \
 	  [ $$rc -eq 0 ] && [ $$crc -eq 0 ]
 
 unit: venv
 	$(PHASE) run unit -- bash tests/tools/unit.sh
+
+# The tests of what runs on the nodes, under EL7's Python 2.7 and 3.6 (tests/tools/unit-node.sh).
+unit-node: venv venv-216
+	$(PHASE) run unit-node -- bash tests/tools/unit-node.sh
 
 lint: venv collection
 	$(PHASE) run lint -- bash tests/tools/lint.sh

@@ -106,8 +106,20 @@ class BackupError(Exception):
 # ---------------------------------------------------------------------------
 # configuration
 
+def _shown(value):
+    """repr() for messages, the same on every Python: 'exclude', never u'exclude' (JSON gives
+    unicode strings on Python 2, EL7's platform python, which runs the timer's job)."""
+    if isinstance(value, _STRINGS):
+        return "'%s'" % value
+    if isinstance(value, (list, tuple)):
+        return '[%s]' % ', '.join(_shown(item) for item in value)
+    if isinstance(value, dict):
+        return '{%s}' % ', '.join('%s: %s' % (_shown(k), _shown(value[k])) for k in sorted(value))
+    return repr(value)
+
+
 def _fail_key(source, key, text):
-    raise BackupError('%s: key %r %s' % (source, key, text), kind='config')
+    raise BackupError('%s: key %s %s' % (source, _shown(key), text), kind='config')
 
 
 def _string(data, key, source, allow_empty=False):
@@ -115,7 +127,7 @@ def _string(data, key, source, allow_empty=False):
     if value is None and allow_empty:
         return ''
     if not isinstance(value, _STRINGS) or (not allow_empty and not value.strip()):
-        _fail_key(source, key, 'must be a non-empty string, got %r' % (value,))
+        _fail_key(source, key, 'must be a non-empty string, got %s' % (_shown(value),))
     return value
 
 
@@ -125,13 +137,13 @@ def _integer(value, key, source, minimum=0):
     elif isinstance(value, _STRINGS) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or value < minimum:
-        _fail_key(source, key, 'must be an integer >= %d, got %r' % (minimum, value))
+        _fail_key(source, key, 'must be an integer >= %d, got %s' % (minimum, _shown(value)))
     return value
 
 
 def _absolute(value, key, source):
     if not isinstance(value, _STRINGS) or not value.startswith('/'):
-        _fail_key(source, key, 'must be an absolute path, got %r' % (value,))
+        _fail_key(source, key, 'must be an absolute path, got %s' % (_shown(value),))
     return os.path.normpath(value)
 
 
@@ -140,7 +152,7 @@ def _string_list(data, key, source):
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(item, _STRINGS) and item for item in value):
-        _fail_key(source, key, 'must be a list of non-empty strings, got %r' % (value,))
+        _fail_key(source, key, 'must be a list of non-empty strings, got %s' % (_shown(value),))
     return list(value)
 
 
@@ -161,7 +173,7 @@ def _validate_ssh(value, source):
         return None
     if not isinstance(value, dict):
         _fail_key(source, 'ssh', 'must be null or a mapping with key_file, known_hosts_file and '
-                  'connect_timeout, got %r' % (value,))
+                  'connect_timeout, got %s' % (_shown(value),))
     unknown = sorted(set(value) - set(('key_file', 'known_hosts_file', 'connect_timeout')))
     if unknown:
         _fail_key(source, 'ssh', 'has unknown keys %s' % ', '.join(unknown))
@@ -171,7 +183,7 @@ def _validate_ssh(value, source):
             path = _absolute(value[key], 'ssh.' + key, source)
             if _SSH_UNSAFE_RE.search(path):
                 _fail_key(source, 'ssh.' + key, 'must not contain blanks, quotes or commas (restic '
-                          'splits sftp.command on them), got %r' % (path,))
+                          'splits sftp.command on them), got %s' % (_shown(path),))
             ssh[key] = path
     if value.get('connect_timeout') is not None:
         ssh['connect_timeout'] = _integer(value['connect_timeout'], 'ssh.connect_timeout', source, 1)
@@ -182,19 +194,19 @@ def _validate_lvm(value, source):
     if _unset(value):
         return None
     if not isinstance(value, dict):
-        _fail_key(source, 'lvm', 'must be null or a mapping with vg, lv and snapshot_size, got %r'
-                  % (value,))
+        _fail_key(source, 'lvm', 'must be null or a mapping with vg, lv and snapshot_size, got %s'
+                  % (_shown(value),))
     lvm = {}
     for key in ('vg', 'lv'):
         name = value.get(key)
         if not isinstance(name, _STRINGS) or not _NAME_RE.match(name):
-            _fail_key(source, 'lvm.' + key, 'must be an LVM name, got %r' % (name,))
+            _fail_key(source, 'lvm.' + key, 'must be an LVM name, got %s' % (_shown(name),))
         lvm[key] = name
     size = value.get('snapshot_size')
     size = size.strip() if isinstance(size, _STRINGS) else size
     if not isinstance(size, _STRINGS) or not (_SIZE_RE.match(size) or _EXTENTS_RE.match(size)):
         _fail_key(source, 'lvm.snapshot_size', 'must be a size as lvcreate takes it (256M, 10G, '
-                  '20%%ORIGIN, 100%%FREE), got %r' % (size,))
+                  '20%%ORIGIN, 100%%FREE), got %s' % (_shown(size),))
     lvm['snapshot_size'] = size
     unknown = sorted(set(value) - set(('vg', 'lv', 'snapshot_size')))
     if unknown:
@@ -207,7 +219,7 @@ def _validate_keep(value, source):
         return {}
     if not isinstance(value, dict):
         _fail_key(source, 'keep', 'must be a mapping like {"daily": 7, "weekly": 4, "monthly": 6}, '
-                  'got %r' % (value,))
+                  'got %s' % (_shown(value),))
     keep = {}
     for key, count in value.items():
         if key not in KEEP_KEYS:
@@ -224,7 +236,7 @@ def _validate_environment(value, source):
     env = {}
     for name, setting in value.items():
         if not isinstance(name, _STRINGS) or not re.match(r'^[A-Za-z_][A-Za-z0-9_]*$', name):
-            _fail_key(source, 'environment', 'has an invalid variable name %r' % (name,))
+            _fail_key(source, 'environment', 'has an invalid variable name %s' % (_shown(name),))
         if name in RESERVED_ENV:
             _fail_key(source, 'environment.%s' % name, 'is set by the job itself (repository and '
                       'password_file): remove it')
@@ -241,18 +253,18 @@ def validate_config(data, source='the backup configuration'):
         raise BackupError('%s must be a JSON object' % source, kind='config')
     missing = [key for key in REQUIRED_KEYS if key not in data]
     if missing:
-        names = ', '.join(repr(key) for key in missing)
+        names = ', '.join(_shown(key) for key in missing)
         raise BackupError('%s: missing key%s %s' % (source, 's' if len(missing) > 1 else '', names),
                           kind='config')
     unknown = sorted(set(data) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
     if unknown:
-        names = ', '.join(repr(key) for key in unknown)
+        names = ', '.join(_shown(key) for key in unknown)
         raise BackupError('%s: unknown key%s %s (a typo?)' % (source, 's' if len(unknown) > 1 else '', names),
                           kind='config')
     cfg = {}
     cfg['resource'] = _string(data, 'resource', source)
     if not _NAME_RE.match(cfg['resource']):
-        _fail_key(source, 'resource', 'must be a DRBD resource name, got %r' % (cfg['resource'],))
+        _fail_key(source, 'resource', 'must be a DRBD resource name, got %s' % (_shown(cfg['resource']),))
     cfg['mount_point'] = _absolute(data['mount_point'], 'mount_point', source)
     if cfg['mount_point'] == '/':
         _fail_key(source, 'mount_point', 'must not be /')
@@ -262,8 +274,8 @@ def validate_config(data, source='the backup configuration'):
     cfg['host'] = _string(data, 'host', source)
     cfg['consistency'] = data['consistency']
     if cfg['consistency'] not in CONSISTENCY:
-        _fail_key(source, 'consistency', 'must be one of %s, got %r'
-                  % (', '.join(CONSISTENCY), cfg['consistency']))
+        _fail_key(source, 'consistency', 'must be one of %s, got %s'
+                  % (', '.join(CONSISTENCY), _shown(cfg['consistency'])))
     cfg['environment'] = _validate_environment(data.get('environment'), source)
     cfg['ssh'] = _validate_ssh(data.get('ssh'), source)
     tags = _string_list(data, 'tags', source) if data.get('tags') is not None else [REQUIRED_TAG, cfg['resource']]
@@ -1245,7 +1257,7 @@ def run_backup(cfg, runner=None, logger=None, clock=None, consistency=None,
     lock = None
     try:
         if mode not in CONSISTENCY:
-            raise BackupError('consistency must be one of %s, got %r' % (', '.join(CONSISTENCY), mode),
+            raise BackupError('consistency must be one of %s, got %s' % (', '.join(CONSISTENCY), _shown(mode)),
                               kind='config')
         if mode == 'snapshot' and not cfg['lvm']:
             raise BackupError('consistency snapshot needs an LVM volume under DRBD (lvm in %s.json); '
@@ -1728,7 +1740,7 @@ def check_restore_target(cfg, target, in_place, role, mountinfo_text, node):
     resource = cfg['resource']
     mount_point = cfg['mount_point']
     if not target or not target.startswith('/'):
-        raise BackupError('target must be an absolute path, got %r' % (target,), kind='config')
+        raise BackupError('target must be an absolute path, got %s' % (_shown(target),), kind='config')
     target = os.path.normpath(target)
     if in_place:
         if role != 'Primary':
@@ -1803,7 +1815,7 @@ def _on_signal(signum, frame):
 
 def _printer(stream):
     def emit(line):
-        stream.write(line + '\n')
+        stream.write(_native(line + '\n'))  # Python 2's stdout to the journal takes bytes
         stream.flush()
     return emit
 
@@ -1853,17 +1865,17 @@ def main(argv=None, runner=None, stdout=None, stderr=None):
     except BackupError as ex:
         summary.update(ex.result or {})
         summary.update(failed=True, kind=ex.kind, msg=ex.message)
-        stderr.write('hapair-backup: ERROR: %s\n' % ex.message)
+        stderr.write(_native('hapair-backup: ERROR: %s\n' % ex.message))
         code = 1
     except _Terminated as ex:
         summary.update(failed=True, kind='terminated', msg=str(ex))
-        stderr.write('hapair-backup: ERROR: %s (cleanup done)\n' % ex)
+        stderr.write(_native('hapair-backup: ERROR: %s (cleanup done)\n' % ex))
         code = 1
     finally:
         for signum, handler in old_handlers.items():
             signal.signal(signum, handler)
     summary.pop('log', None)
-    stdout.write(SUMMARY_PREFIX + json.dumps(summary, sort_keys=True) + '\n')
+    stdout.write(_native(SUMMARY_PREFIX + json.dumps(summary, sort_keys=True) + '\n'))
     stdout.flush()
     return code
 

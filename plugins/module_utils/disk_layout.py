@@ -117,20 +117,20 @@ def parse_size(value):
     if match:
         percent = float(match.group(1))
         if percent <= 0 or percent > 100:
-            raise DiskLayoutError('%r: the percentage must be in (0, 100]' % text)
+            raise DiskLayoutError("'%s': the percentage must be in (0, 100]" % text)
         return ('percent', percent)
     match = _SIZE_RE.match(text)
     if not match:
         raise DiskLayoutError(
-            '%r is not a size; use e.g. 512MiB, 10GiB, 2T, 1073741824 or 100%%FREE' % text)
+            "'%s' is not a size; use e.g. 512MiB, 10GiB, 2T, 1073741824 or 100%%FREE" % text)
     unit = match.group(2).lower()
     if unit not in _SIZE_UNITS:
         raise DiskLayoutError(
-            '%r: unknown unit %r; use B, KiB, MiB, GiB, TiB (or K, M, G, T), KB, MB, GB, TB'
+            "'%s': unknown unit '%s'; use B, KiB, MiB, GiB, TiB (or K, M, G, T), KB, MB, GB, TB"
             % (text, match.group(2)))
     number = int(float(match.group(1)) * _SIZE_UNITS[unit])
     if number <= 0:
-        raise DiskLayoutError('size must be positive, got %r' % text)
+        raise DiskLayoutError("size must be positive, got '%s'" % text)
     return ('bytes', number)
 
 
@@ -408,17 +408,17 @@ def validate_options(opts):
     label = opts.get('label') or ''
     if not LABEL_RE.match(label):
         raise DiskLayoutError(
-            'label %r is not usable: use 1-36 characters from A-Z a-z 0-9 . _ - '
+            "label '%s' is not usable: use 1-36 characters from A-Z a-z 0-9 . _ - "
             '(starting with a letter or digit)' % label)
     mode = opts.get('mode') or 'whole_disk'
     if mode not in MODES:
-        raise DiskLayoutError('mode must be one of %s, got %r' % (', '.join(MODES), mode))
+        raise DiskLayoutError("mode must be one of %s, got '%s'" % (', '.join(MODES), mode))
     size = parse_size(opts['size']) if opts.get('size') not in (None, '') else ('percent', 100.0)
     min_size = None
     if opts.get('min_size') not in (None, ''):
         kind, min_size = parse_size(opts['min_size'])
         if kind != 'bytes':
-            raise DiskLayoutError('min_size must be an absolute size (e.g. 10GiB), not %r'
+            raise DiskLayoutError("min_size must be an absolute size (e.g. 10GiB), not '%s'"
                                   % opts['min_size'])
     return {
         'label': label,

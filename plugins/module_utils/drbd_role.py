@@ -196,7 +196,7 @@ def plan_role(target, state, mounted_at=None, holders=None, force_stale_promotio
     name = resource or (state or {}).get('name') or 'the resource'
     result = {'action': None, 'refusal': None, 'warnings': []}
     if target not in ROLES:
-        result['refusal'] = 'unknown target role %r: use primary or secondary' % (target,)
+        result['refusal'] = "unknown target role '%s': use primary or secondary" % (target,)
         return result
     if not state:
         result['refusal'] = ('resource %s is not up on this node: run provision.yml or check '

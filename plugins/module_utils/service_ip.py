@@ -40,7 +40,9 @@ def split_cidr(cidr):
     """'172.30.0.10/24' → ('172.30.0.10', 24); raises ValueError with a readable message."""
     m = re.match(r'^(\d{1,3}(?:\.\d{1,3}){3})/(\d{1,2})$', (cidr or '').strip())
     if not m or int(m.group(2)) > 32 or any(int(p) > 255 for p in m.group(1).split('.')):
-        raise ValueError('%r is not an IPv4 address with a prefix length, like 192.0.2.10/24' % cidr)
+        if not (cidr or '').strip():
+            raise ValueError('no address given: an IPv4 address with a prefix length is needed, like 192.0.2.10/24')
+        raise ValueError("'%s' is not an IPv4 address with a prefix length, like 192.0.2.10/24" % (cidr,))
     return m.group(1), int(m.group(2))
 
 

@@ -20,6 +20,7 @@ import fcntl
 import io
 import json
 import os
+import sys
 import threading
 import time
 
@@ -45,6 +46,12 @@ FORGET = ('restic forget --prune --host hapair-r0 --tag hapair --group-by host,t
 DNS_FAILURE = ('subprocess ssh: ssh: Could not resolve hostname backup.example: Name or service not known\n'
                'Fatal: unable to open repository at sftp:hapair@backup.example:/r0: unable to start the '
                'sftp session, error: EOF\n')
+
+
+def write_text(path, text):
+    """path.write_text(text) that also takes a native str on Python 2 (pathlib2 wants unicode)."""
+    with open(str(path), 'w') as f:
+        f.write(text)
 
 
 def capture(name):
@@ -137,7 +144,7 @@ class FakeNode(object):
 def settings(tmp_path, **overrides):
     """A complete configuration as the role writes it, with its files under tmp_path."""
     password_file = tmp_path / 'r0.password'
-    password_file.write_text(SECRET)
+    write_text(password_file, SECRET)
     data = {
         'resource': 'r0', 'mount_point': MOUNT, 'fstype': 'xfs',
         'repository': 'sftp:hapair@10.0.2.100:/r0',
@@ -277,9 +284,9 @@ def test_template_renderings_are_accepted(tmp_path):
 
 def test_load_config_reads_json(tmp_path):
     path = tmp_path / 'r0.json'
-    path.write_text(json.dumps(settings(tmp_path)))
+    write_text(path, json.dumps(settings(tmp_path)))
     assert bj.load_config(str(path))['host'] == 'hapair-r0'
-    path.write_text('{"resource": ')
+    write_text(path, '{"resource": ')
     with pytest.raises(bj.BackupError) as info:
         bj.load_config(str(path))
     assert 'is not valid JSON' in info.value.message
@@ -287,6 +294,23 @@ def test_load_config_reads_json(tmp_path):
         bj.load_config(str(tmp_path / 'missing.json'))
     assert 'cannot read the backup configuration' in info.value.message
     assert 'hapair.cluster.backup role' in info.value.message
+
+
+@pytest.mark.parametrize('overrides,said', [
+    ({'exclude': ['x']}, "r0.json: unknown key 'exclude' (a typo?)"),
+    ({'consistency': 'cold'}, "r0.json: key 'consistency' must be one of snapshot, freeze, live, got 'cold'"),
+    ({'excludes': '*.tmp'}, "r0.json: key 'excludes' must be a list of non-empty strings, got '*.tmp'"),
+    ({'excludes': ['a', '']}, "r0.json: key 'excludes' must be a list of non-empty strings, got ['a', '']"),
+    ({'hook_timeout': 'soon'}, "r0.json: key 'hook_timeout' must be an integer >= 1, got 'soon'"),
+])
+def test_messages_read_the_same_on_every_python(tmp_path, overrides, said):
+    """JSON gives unicode strings on Python 2 (EL7's platform python runs the timer's job):
+    the messages must not read u'exclude'."""
+    path = tmp_path / 'r0.json'
+    write_text(path, json.dumps(settings(tmp_path, **overrides)))
+    with pytest.raises(bj.BackupError) as info:
+        bj.load_config(str(path))
+    assert info.value.message.endswith(said), info.value.message
 
 
 # ---------------------------------------------------------------------------
@@ -1073,7 +1097,7 @@ def test_restore_target_accepted(tmp_path):
 
 def repo_cfg(tmp_path):
     password_file = tmp_path / 'pw'
-    password_file.write_text(SECRET)
+    write_text(password_file, SECRET)
     return bj.repository_config('sftp://hapair@10.0.2.100:2222//r0', str(password_file), {},
                                 {'key_file': '/k', 'known_hosts_file': None, 'connect_timeout': 5})
 
@@ -1115,14 +1139,26 @@ def test_ensure_repository_refuses(tmp_path, fixture, kind):
 
 def write_config(tmp_path, **overrides):
     path = tmp_path / 'r0.json'
-    path.write_text(json.dumps(settings(tmp_path, **overrides)))
+    write_text(path, json.dumps(settings(tmp_path, **overrides)))
     return str(path)
+
+
+def native_stream():
+    """What sys.stdout takes where the job runs: str, that is bytes on Python 2 (EL7's timer)."""
+    return io.BytesIO() if sys.version_info[0] == 2 else io.StringIO()
+
+
+def test_the_job_prints_any_text_on_every_python():
+    out = native_stream()
+    bj._printer(out)(u'restic: cannot read /srv/hapair/caf\xe9.txt')
+    assert out.getvalue() == (u'restic: cannot read /srv/hapair/caf\xe9.txt\n'.encode('utf-8')
+                              if sys.version_info[0] == 2 else u'restic: cannot read /srv/hapair/caf\xe9.txt\n')
 
 
 def run_main(argv, node, monkeypatch, mountinfo=MOUNTINFO):
     monkeypatch.setattr(bj, 'read_mountinfo', lambda: mountinfo)
     monkeypatch.setattr(bj, 'node_name', lambda: 'node2')
-    out, err = io.StringIO(), io.StringIO()
+    out, err = native_stream(), native_stream()
     code = bj.main(argv, node, out, err)
     lines = out.getvalue().splitlines()
     assert lines[-1].startswith(bj.SUMMARY_PREFIX)
@@ -1156,7 +1192,7 @@ def test_script_failure(tmp_path, monkeypatch):
 
 def test_script_bad_config(tmp_path, monkeypatch):
     path = tmp_path / 'r0.json'
-    path.write_text('{"resource": "r0"}')
+    write_text(path, '{"resource": "r0"}')
     code, lines, summary, err = run_main(['--config', str(path), 'check'], FakeNode(), monkeypatch)
     assert code == 1 and "missing keys 'mount_point'" in err
 

@@ -340,13 +340,13 @@ BAD_INPUTS = [
 STATE_PARSERS = [(parser, source) for _prefix, parser, source in PARSERS if source]
 
 
-@pytest.mark.parametrize('text', BAD_INPUTS, ids=range(len(BAD_INPUTS)))
+@pytest.mark.parametrize('text', BAD_INPUTS, ids=[str(i) for i in range(len(BAD_INPUTS))])
 @pytest.mark.parametrize('parser,source', STATE_PARSERS, ids=[item[1] for item in STATE_PARSERS])
 def test_bad_input_never_raises(parser, source, text):
     assert_schema(parser(text), source)
 
 
-@pytest.mark.parametrize('text', BAD_INPUTS, ids=range(len(BAD_INPUTS)))
+@pytest.mark.parametrize('text', BAD_INPUTS, ids=[str(i) for i in range(len(BAD_INPUTS))])
 def test_bad_version_input(text):
     assert parse_version(text) == {'kernel': None, 'utils': None, 'kernel_major': None}
 

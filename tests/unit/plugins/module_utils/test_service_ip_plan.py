@@ -107,12 +107,19 @@ def test_split_cidr(cidr, expected):
 
 @pytest.mark.parametrize('cidr', [
     '172.30.0.10', '172.30.0.10/33', '172.30.0.256/24', '172.30.0/24', '172.30.0.10/', '/24',
-    '172.30.0.10/24/1', 'node1/24', '2001:db8::1/64', '172.30.0.10/124', '', None,
+    '172.30.0.10/24/1', 'node1/24', '2001:db8::1/64', '172.30.0.10/124',
 ])
 def test_split_cidr_refuses(cidr):
     with pytest.raises(ValueError) as err:
         split_cidr(cidr)
-    assert str(err.value) == '%r is not an IPv4 address with a prefix length, like 192.0.2.10/24' % cidr
+    assert str(err.value) == "'" + cidr + "' is not an IPv4 address with a prefix length, like 192.0.2.10/24"
+
+
+@pytest.mark.parametrize('cidr', ['', '  ', None])
+def test_split_cidr_says_when_there_is_no_address(cidr):
+    with pytest.raises(ValueError) as err:
+        split_cidr(cidr)
+    assert str(err.value) == 'no address given: an IPv4 address with a prefix length is needed, like 192.0.2.10/24'
 
 
 # ---------------------------------------------------------------------------

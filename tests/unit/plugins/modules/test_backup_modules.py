@@ -41,6 +41,12 @@ WRITES = ('sh', 'sync', 'fsfreeze', 'lvcreate', 'lvremove', 'mount', 'umount', '
           'restic forget', 'restic init', 'restic restore', 'restic check', 'timeout')
 
 
+def write_text(path, text):
+    """path.write_text(text) that also takes a native str on Python 2 (pathlib2 wants unicode)."""
+    with open(str(path), 'w') as f:
+        f.write(text)
+
+
 def capture(name):
     def read(ext, default=''):
         path = os.path.join(FIXTURES, '%s.%s' % (name, ext))
@@ -118,7 +124,7 @@ class FakeCommands(object):
 
 def write_config(tmp_path, **overrides):
     password_file = tmp_path / 'r0.password'
-    password_file.write_text(SECRET)
+    write_text(password_file, SECRET)
     data = {
         'resource': 'r0', 'mount_point': '/srv/hapair', 'fstype': 'xfs',
         'repository': 'sftp:hapair@10.0.2.100:/r0', 'password_file': str(password_file),
@@ -130,7 +136,7 @@ def write_config(tmp_path, **overrides):
     }
     data.update(overrides)
     path = tmp_path / 'r0.json'
-    path.write_text(json.dumps(data))
+    write_text(path, json.dumps(data))
     return str(path)
 
 

@@ -21,7 +21,7 @@ import os
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from fake_runner import patch_module_args
 
 from ansible_collections.hapair.cluster.plugins.module_utils import disk_layout as dl
 from ansible_collections.hapair.cluster.plugins.modules import spare_partition
