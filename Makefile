@@ -86,6 +86,7 @@ unit: venv
 # The tests of what runs on the nodes, under EL7's Python 2.7 and 3.6 (tests/tools/unit-node.sh).
 unit-node: venv venv-216
 	$(PHASE) run unit-node -- bash tests/tools/unit-node.sh
+	$(PHASE) run el7-route -- .venv-216/bin/python tests/tools/el7_route.py
 
 lint: venv collection
 	$(PHASE) run lint -- bash tests/tools/lint.sh
