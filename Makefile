@@ -19,7 +19,7 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 MITOGEN := $(CURDIR)/$(VENV)/mitogen_strategy
 PHASE   := python3 tests/tools/phases.py
 
-.PHONY: help venv venv-216 host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity molecule bench tune proof proof-pg clean unit-node
+.PHONY: help venv venv-216 host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity sanity-216 molecule bench tune proof proof-pg clean unit-node
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
@@ -67,16 +67,16 @@ lab-status: venv
 	$(LABCTL) status
 
 # Each phase's seconds go to tests/output/phases.tsv; .ci/run prints them as a table.
-# unit, lint and sanity need no lab: they run beside the first scenario (its VMs boot and
-# provision meanwhile), their output is printed after the scenarios, and any failure of theirs
-# fails make test.
+# unit, unit-node, lint, sanity and sanity-216 need no lab: they run beside the first scenario
+# (its VMs boot and provision meanwhile), their output is printed after the scenarios, and any
+# failure of theirs fails make test.
 test: venv host-deps collection
 	@mkdir -p tests/output; rm -f tests/output/phases.tsv tests/output/molecule.stamped.log
-	@$(MAKE) --no-print-directory unit unit-node lint sanity > tests/output/checks.log 2>&1 & checks=$$!; \
+	@$(MAKE) --no-print-directory unit unit-node lint sanity sanity-216 > tests/output/checks.log 2>&1 & checks=$$!; \
 	  rc=0; $(MAKE) --no-print-directory molecule || rc=$$?; \
 	  crc=0; wait $$checks || crc=$$?; \
 	  echo "---- unit, lint, sanity (ran beside the molecule scenarios) ----"; cat tests/output/checks.log; \
-	  if [ $$crc -ne 0 ]; then echo "make test: unit/unit-node/lint/sanity FAILED (exit $$crc), see above"; fi; \
+	  if [ $$crc -ne 0 ]; then echo "make test: unit/unit-node/lint/sanity/sanity-216 FAILED (exit $$crc), see above"; fi; \
 	  if [ $$rc -ne 0 ]; then echo "make test: molecule FAILED (exit $$rc)"; fi; \
 	  [ $$rc -eq 0 ] && [ $$crc -eq 0 ]
 
@@ -93,6 +93,11 @@ lint: venv collection
 
 sanity: venv
 	$(PHASE) run sanity -- bash tests/tools/sanity.sh
+
+# ansible-test sanity of ansible-core 2.16 (compile, import on Python 2.7 and 3.6; validate-modules):
+# what EL7's nodes run (tests/tools/sanity-216.sh).
+sanity-216: venv venv-216
+	$(PHASE) run sanity-216 -- bash tests/tools/sanity-216.sh
 
 # The closing line of CI says how the lab ran (KVM or TCG), or that it failed.
 molecule: venv host-deps collection
