@@ -51,7 +51,14 @@ def _node(states, name):
         'mounted': reachable and bool(entry.get('mounted')),
         'services': list(entry.get('services_running') or []) if reachable else [],
         'fencing': _last_attempt(resource) if reachable else None,
+        'standalone': _standalone(resource) if reachable else None,
     }
+
+
+def _standalone(resource):
+    """drbd_info's ``standalone`` (why the resource gave up on its peer), or None."""
+    cause = resource.get('standalone') if isinstance(resource, dict) else None
+    return cause if isinstance(cause, dict) and cause.get('cause') else None
 
 
 def _last_attempt(resource):
@@ -141,15 +148,23 @@ def _two_primaries(pair):
 
 
 def _split_brain_reasons(pair):
+    """Why the pair is in split brain: the handler's marker, DRBD's kernel log line, or both nodes
+    StandAlone with no other cause logged. Empty when the nodes say another cause (a refused
+    handshake is not a split brain: nothing diverged and no data may be discarded)."""
     reasons = []
     for node in pair:
+        cause = node['standalone']
         if node['split_brain']:
             reasons.append('split brain detected on %s (kernel log "Split-Brain detected, '
                            'dropping connection!" or the split-brain handler)' % node['name'])
+        elif cause and cause['cause'] == 'split-brain':
+            reasons.append('split brain detected on %s (kernel log: "%s")' % (node['name'], cause.get('line')))
     both_standalone = all(
         node['resource'] and node['resource'].get('connection_state') == 'StandAlone'
         for node in pair)
-    if both_standalone:
+    other_cause = any(node['standalone'] and node['standalone']['cause'] not in ('split-brain', 'unknown')
+                      for node in pair)
+    if both_standalone and not other_cause:
         reasons.append('both nodes are StandAlone, so neither is trying to reconnect: this is '
                        'what DRBD leaves after a split brain. Check the kernel logs; if someone '
                        'only ran "drbdadm disconnect", run "drbdadm connect" on both')
@@ -171,6 +186,7 @@ def _without_primary(pair, reasons):
         if node['services']:
             _add(reasons, 'services run on %s although it is not Primary: %s'
                  % (node['name'], ', '.join(node['services'])))
+    _standalone_reasons(pair, reasons)
     if all(node['reachable'] for node in pair):
         if all(node['resource'] for node in pair):
             reasons.append('no node is Primary: promote the one with UpToDate data (make_primary)')
@@ -185,6 +201,15 @@ def _without_primary(pair, reasons):
         return _result('degraded', reasons, primary=inferred[0]['name'])
     reasons.append('no reachable node is Primary')
     return _result('degraded', reasons)
+
+
+def _standalone_reasons(nodes, reasons):
+    """Why each StandAlone node gave up on its peer, in DRBD's words, and what to do."""
+    for node in nodes:
+        cause = node['standalone'] if node['reachable'] else None
+        if cause and cause['cause'] != 'split-brain':
+            said = ' (kernel log: "%s")' % cause['line'] if cause.get('line') else ''
+            _add(reasons, '%s is StandAlone%s: %s' % (node['name'], said, cause['advice']))
 
 
 def _primary_seen_by_peer(pair):
@@ -208,6 +233,7 @@ def _check_pair(primary, secondary, reasons):
     if not connected:
         _add(reasons, 'the replication link of Primary %s is %s: writes are not mirrored to %s'
              % (name, res.get('connection_state'), secondary['name']))
+        _standalone_reasons([primary, secondary], reasons)
         not_fenced = not_fenced_reason(name, secondary['name'], primary['fencing'])
         if not_fenced:
             _add(reasons, not_fenced)

@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.hapair.cluster.plugins.module_utils.drbd_disconnect import standalone_cause
 from ansible_collections.hapair.cluster.plugins.module_utils.fencing import (
     lost_primary_at, parse_last, parse_outdated_by_peer,
 )
@@ -92,14 +93,30 @@ def run_drbdadm(run, steps, name, check_mode):
     return commands, None
 
 
-def fencing_state(run, name, state):
+class KernelLog(object):
+    """This boot's kernel log (``journalctl -k -o short-iso``: EL7's journalctl has neither
+    -o short-unix nor --grep), read once and only when asked; None when it cannot be read."""
+
+    def __init__(self, run):
+        self.run = run
+        self.read = False
+        self.value = None
+
+    def text(self):
+        if not self.read:
+            self.read = True
+            rc, out, err = self.run(['journalctl', '-k', '-o', 'short-iso', '--no-pager', '-q'])
+            self.value = out if rc == 0 else None
+        return self.value
+
+
+def fencing_state(run, name, state, kernel_log=None):
     """What this node knows about fencing: its last attempt to fence the peer (as Primary), when the
     peer last outdated this copy, and, on a Secondary cut off from its peer, when it last saw the
     peer as Primary (from the kernel log; None when the log no longer has it)."""
     lost = None
     if state.get('role') != 'Primary' and state.get('connection_state') != 'Connected':
-        rc, out, err = run(['journalctl', '-k', '-o', 'short-iso', '--no-pager', '-q'])
-        lost = lost_primary_at(out, name) if rc == 0 else None
+        lost = lost_primary_at((kernel_log or KernelLog(run)).text(), name)
     return {
         'last_attempt': parse_last(read_file(FENCING_LOG), name),
         'outdated_by_peer': parse_outdated_by_peer(read_file(OUTDATED_BY_PEER_LOG), name),
@@ -107,8 +124,16 @@ def fencing_state(run, name, state):
     }
 
 
+def minors_of(state):
+    """The device minors of a resource's state (its own and its volumes')."""
+    minors = [state.get('minor')] + [vol.get('minor') for vol in state.get('volumes') or []]
+    return sorted(set(m for m in minors if m is not None))
+
+
 def node_state(run, resource=None, proc_mounts=None, with_fencing=False):
-    """Everything drbd_info reports about this node (``fencing`` per resource: drbd_info only)."""
+    """Everything drbd_info reports about this node. With ``with_fencing`` (drbd_info), what the
+    node's logs say too: ``fencing``, and ``standalone`` (why a StandAlone resource gave up on its
+    peer, drbd_disconnect.standalone_cause; None when it is not StandAlone)."""
     loaded = os.path.exists('/proc/drbd')
     version = parse_version(read_file('/sys/module/drbd/version') or read_file('/proc/drbd') or '')
     rc, out, err = run(['drbdadm', '--version'])
@@ -117,13 +142,16 @@ def node_state(run, resource=None, proc_mounts=None, with_fencing=False):
     if loaded:
         states, source, error = read_resources(run, resource)
     mounts = mounts_by_device(proc_mounts if proc_mounts is not None else read_file('/proc/mounts'))
+    kernel_log = KernelLog(run)
     for name, state in states.items():
         device = '/dev/drbd%s' % state['minor'] if state.get('minor') is not None else None
         state['device'] = device
         state['mounted_at'] = mounts.get(device, []) if device else []
         state['split_brain'] = os.path.exists(split_brain_marker(name))
         if with_fencing:
-            state['fencing'] = fencing_state(run, name, state)
+            state['fencing'] = fencing_state(run, name, state, kernel_log)
+            state['standalone'] = (standalone_cause(kernel_log.text(), name, minors_of(state))
+                                   if state.get('connection_state') == 'StandAlone' else None)
     return {
         'loaded': loaded,
         'kernel_version': version.get('kernel'),

@@ -60,7 +60,7 @@ def parse_outdated_by_peer(text, resource=None):
     return None
 
 
-def _iso_epoch(stamp):
+def iso_epoch(stamp):
     """'2026-12-04T21:50:01+0000' or '...+00:00' (journalctl -o short-iso) -> epoch, or None.
     Without %z: Python 2.7's strptime does not know it."""
     match = re.match(r'^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?([+-])(\d\d):?(\d\d)$', stamp)
@@ -80,7 +80,7 @@ def lost_primary_at(kernel_log, resource):
     for line in reversed((kernel_log or '').splitlines()):
         if 'peer( Primary -> ' not in line or not any(m in line for m in marks):
             continue
-        epoch = _iso_epoch(line.split(None, 1)[0]) if line.strip() else None
+        epoch = iso_epoch(line.split(None, 1)[0]) if line.strip() else None
         if epoch is not None:
             return epoch
     return None

@@ -130,6 +130,15 @@ resources:
         - C(lost_primary_at) on a Secondary that is not connected, when it last saw its peer as Primary (epoch,
           from the kernel log), or V(null) when it is connected, Primary, or the log no longer has it.
       type: dict
+    standalone:
+      description:
+        - When the resource is StandAlone (DRBD gave up on its peer and does not retry), why, from what DRBD
+          logged in the kernel log just before. V(null) when it is not StandAlone.
+        - C(cause) is V(split-brain), V(authentication) (different shared secrets), V(unrelated-data) (the
+          peer's disk holds another resource), V(incompatible) (settings differ), V(administrator) (no error
+          logged; drbdadm disconnect or down) or V(unknown) (the log does not show it); C(at) (epoch),
+          C(line) (DRBD's words) and C(advice) (what to do).
+      type: dict
     volumes:
       description: The same states per volume.
       type: list
@@ -147,6 +156,7 @@ resources:
       mounted_at: [/srv/hapair]
       split_brain: false
       fencing: {last_attempt: null, outdated_by_peer: null, lost_primary_at: null}
+      standalone: null
 '''
 
 from ansible.module_utils.basic import AnsibleModule

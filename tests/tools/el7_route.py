@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Can the EL7 route install this collection? EL7's nodes need ansible-core 2.16 on the controller,
 and the last `ansible` package for 2.16 (9.x, requirements-216.txt) bundles the collections an
 operator gets from PyPI alone (Galaxy may be out of reach). Each dependency in galaxy.yml must be

@@ -44,11 +44,18 @@ def ping_link(src, dst):
 
 def test_replication_link_cut_and_restored(lab):
     assert ping_link(PRIMARY, SECONDARY)
+    since = node(PRIMARY).check_output("date '+%Y-%m-%d %H:%M:%S'")
     lab("link", "down")
     try:
         assert not ping_link(PRIMARY, SECONDARY), "node1 still reaches node2's replication address"
         wait_for(lambda: drbd_state(node(PRIMARY)).get("connection") in ("Connecting", "Unconnected"), 60,
                  "DRBD on node1 to notice the cut")
+        # hapair_fencing_policy=continue (this scenario): writes go on, never suspended. The control of
+        # the failover scenario's freeze test, which asserts "susp( 0 -> 1 )" in the same log.
+        assert node(PRIMARY).run("timeout 30 sh -c 'echo cut > /srv/hapair/.cut-probe && sync'").rc == 0
+        kernel = node(PRIMARY).check_output("journalctl -k --since %s --no-pager -o cat", since)
+        assert "susp( 0 -> 1 )" not in kernel and drbd_state(node(PRIMARY)).get("suspended") in (None, "no"), \
+            kernel[-3000:]
         # The service network is another link: it still works.
         service_ip = address(hostvars(node(SECONDARY))["hapair_service_address"])
         assert node(PRIMARY).run("ping -c 1 -W 2 %s", service_ip).rc == 0
@@ -57,6 +64,7 @@ def test_replication_link_cut_and_restored(lab):
         lab("link", "up")
     assert wait_for(lambda: ping_link(PRIMARY, SECONDARY), 30, "the link to carry traffic again")
     wait_for(lambda: in_sync(PRIMARY), 120, "DRBD to reconnect and resync by itself")
+    node(PRIMARY).check_output("rm -f /srv/hapair/.cut-probe")
 
 
 def sync_write_ms(name, count=40):

@@ -19,6 +19,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict imp
     failover_blockers,
     verdict,
 )
+from ansible_collections.hapair.cluster.plugins.module_utils.drbd_disconnect import standalone_cause
 from ansible_collections.hapair.cluster.plugins.module_utils.fencing import parse_last
 from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import (
     parse_events2,
@@ -244,3 +245,34 @@ def test_no_fencing_reason_while_connected():
     states = healthy_pair()
     states['node1']['fencing_log'] = '1796187600 r0 broken 172.30.0.12 255 x\n'
     assert verdict(states)['verdict'] == 'healthy'
+
+
+def standalone_node(events2, journal, mounted=False):
+    """A StandAlone node as drbd_info reports it: its events2 capture and the cause its kernel log gives."""
+    entry = node(events2, mounted=mounted)
+    with io.open(os.path.join(FIXTURES, '..', 'kernel_log', journal), encoding='utf-8') as handle:
+        entry['resource']['standalone'] = standalone_cause(handle.read(), 'r0', [1])
+    return entry
+
+
+def test_a_refused_handshake_is_degraded_with_drbds_words_not_a_split_brain():
+    """Captured on the lab: node2's shared secret changed, both nodes StandAlone, nothing diverged."""
+    result = verdict({'node1': standalone_node('events2_84_lab_auth_node1.txt', 'journal_84_auth_failed_node1.txt'),
+                      'node2': standalone_node('events2_84_lab_auth_node2.txt', 'journal_84_auth_failed_node2.txt',
+                                               mounted=True)})
+    assert (result['verdict'], result['primary']) == ('degraded', 'node2')
+    assert not [r for r in result['reasons'] if 'split' in r.lower()], result['reasons']
+    # the control: the same two states without the kernel log's word are what was called a split brain
+    blind = {'node1': node('events2_84_lab_auth_node1.txt'), 'node2': node('events2_84_lab_auth_node2.txt', mounted=True)}
+    assert verdict(blind)['verdict'] == 'split-brain'
+    for name in ('node1', 'node2'):
+        assert '%s is StandAlone (kernel log: "drbd r0: Authentication of peer failed"): the peer failed ' \
+               'authentication: the two nodes have different shared secrets' % name in '\n'.join(result['reasons'])
+
+
+def test_a_split_brain_in_the_kernel_log_is_a_split_brain_without_the_handlers_marker():
+    result = verdict({'node1': standalone_node('events2_84_lab_split_node1.txt', 'journal_84_split_brain_node1.txt'),
+                      'node2': standalone_node('events2_84_lab_split_node2.txt', 'journal_84_split_brain_node2.txt',
+                                               mounted=True)})
+    assert result['verdict'] == 'split-brain'
+    assert any('Split-Brain detected but unresolved' in r for r in result['reasons']), result['reasons']

@@ -101,6 +101,16 @@ EXPECTED = [
     ('events2_84_derived_frozen_node1.txt', 'cap', dict(LINK_DOWN_PRIMARY, peer_disk_state='Inconsistent', suspended=True)),
     ('events2_84_lab_linkdown_node2.txt', 'cap', dict(LINK_DOWN_SECONDARY, peer_disk_state='DUnknown')),
     ('events2_84_lab_standalone_node2.txt', 'cap', dict(LINK_DOWN_SECONDARY, connection_state='StandAlone', peer_disk_state='DUnknown')),
+    # Session 9, resource r0, minor 1: StandAlone after a refused handshake and after a split brain
+    # (fixtures/kernel_log/README.md)
+    ('events2_84_lab_auth_node1.txt', 'r0',
+     dict(OFFLINE, role='Secondary', connection_state='StandAlone', disk_state='Outdated', peer_disk_state='DUnknown', minor=1)),
+    ('events2_84_lab_auth_node2.txt', 'r0',
+     dict(OFFLINE, role='Primary', connection_state='StandAlone', disk_state='UpToDate', peer_disk_state='Outdated', minor=1)),
+    ('events2_84_lab_split_node1.txt', 'r0',
+     dict(OFFLINE, role='Secondary', connection_state='StandAlone', disk_state='UpToDate', peer_disk_state='Outdated', minor=1)),
+    ('events2_84_lab_split_node2.txt', 'r0',
+     dict(OFFLINE, role='Primary', connection_state='StandAlone', disk_state='UpToDate', peer_disk_state='Outdated', minor=1)),
     ('proc_drbd_84_lab_syncsource_node1.txt', 'drbd9', dict(SYNC_SOURCE, minor=9, sync_percent=2.8, out_of_sync_kib=1022728, eta_seconds=314)),
     ('proc_drbd_84_lab_synctarget_node2.txt', 'drbd9', dict(SYNC_TARGET, minor=9, sync_percent=5.9, eta_seconds=220)),
     ('proc_drbd_84_lab_linkdown_node1.txt', 'drbd9', dict(OFFLINE, role='Primary', connection_state='Connecting', peer_disk_state='Inconsistent')),
