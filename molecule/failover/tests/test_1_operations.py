@@ -4,6 +4,7 @@ manual failover, and the refusals that keep data safe. node1 starts as Primary."
 import json
 import os
 import subprocess
+import sys
 
 from hapair_lab.checks import TOP, adhoc, address, drbd_state, hostvars, node, playbook, wait_for
 
@@ -44,7 +45,7 @@ def test_proof_rounds_lose_no_acknowledged_record(tmp_path):
     after. First of all the negative control: the switchover's real log with the old writer's last
     15 records taken out must count exactly 15 lost."""
     env = dict(os.environ, PROOF_ROUNDS="2", PROOF_FAULTS="0", PROOF_STALE_CONTROL="0", PROOF_OUT=str(tmp_path))
-    res = subprocess.run([os.path.join(TOP, ".venv", "bin", "python"), os.path.join(TOP, "proof", "proof.py")],
+    res = subprocess.run([sys.executable, os.path.join(TOP, "proof", "proof.py")],
                          env=env, capture_output=True, text=True, timeout=2400, check=False)
     assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]
     results = json.loads((tmp_path / "results.json").read_text())

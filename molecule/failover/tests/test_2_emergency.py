@@ -183,6 +183,8 @@ def test_a_refused_handshake_is_not_called_a_split_brain(lab):
         wait_for(lambda: drbd_state(n1).get("connection") == "StandAlone" and drbd_state(n2).get("connection")
                  == "StandAlone", 120, "both nodes to give up on the handshake")
         rc, out, dummy = playbook("status.yml")
+        # ansible-core 2.16's callback prints the message JSON-escaped (\"), 2.19's as is
+        out = out.replace('\\"', '"')
         assert rc != 0 and "verdict: degraded" in out and "split-brain" not in out, out[-3000:]
         for name in ("node1", "node2"):
             assert '%s is StandAlone (kernel log: "drbd r0: Authentication of peer failed' % name in out, out[-3000:]

@@ -7,6 +7,7 @@ the whole lab (reboot, kill, cut the link) use the `lab` fixture and `node()`.
 import json
 import os
 import subprocess
+import sys
 import time
 
 import testinfra
@@ -18,6 +19,9 @@ TOP = os.environ.get("MOLECULE_PROJECT_DIRECTORY") or os.path.abspath(
 PLAYBOOKS = os.path.join(TOP, "playbooks")
 INVENTORY = os.path.join(TOP, ".lab", "inventory.yml")
 RESOURCE = "r0"
+# The controller toolchain is the one whose Python runs these tests: .venv (the current
+# ansible-core) or .venv-216 (ansible-core 2.16, for the scenarios whose nodes run EL7's Python).
+BIN = os.path.dirname(os.path.abspath(sys.executable))
 
 
 class Lab(object):
@@ -40,7 +44,7 @@ def lab_fixture():
 
 def playbook(name, *extra_vars, **kwargs):
     """Run one of playbooks/ against the lab as an operator would: (rc, output, seconds)."""
-    argv = [os.path.join(TOP, ".venv", "bin", "ansible-playbook"), "-i", kwargs.get("inventory", INVENTORY),
+    argv = [os.path.join(BIN, "ansible-playbook"), "-i", kwargs.get("inventory", INVENTORY),
             os.path.join(PLAYBOOKS, name)] + list(kwargs.get("options", ()))
     for ev in extra_vars:
         argv += ["-e", ev]
@@ -117,7 +121,7 @@ def peer_name(host):
 
 def adhoc(pattern, module, args, **kwargs):
     """One module on some nodes, as `ansible -m`: (rc, output)."""
-    argv = [os.path.join(TOP, ".venv", "bin", "ansible"), "-i", kwargs.get("inventory", INVENTORY), pattern,
+    argv = [os.path.join(BIN, "ansible"), "-i", kwargs.get("inventory", INVENTORY), pattern,
             "-m", module, "-a", args]
     res = subprocess.run(argv, capture_output=True, text=True, timeout=kwargs.get("timeout", 300), check=False,
                          env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections")))

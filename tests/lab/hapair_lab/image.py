@@ -31,6 +31,17 @@ PACKAGES = [
     "chrony", "restic", "postgresql", "rsync", "jq", "procps", "psmisc", "lsof",
 ]
 
+# EL7's interpreters (issue 16): the host's pyenv builds of CPython 2.7 and 3.6, copied into
+# the image at /opt/python/<X.Y> with nothing else changed, so that a scenario can run its
+# nodes on them (labctl up --python). They link against the same Debian 12 libraries; the
+# builds' RUNPATH names the host's pyenv prefix, so ld.so.conf.d points at their lib/.
+PYTHONS = {"2.7": "2.7.18", "3.6": "3.6.15"}
+PYTHON_PREFIX = "/opt/python"
+# Left out of the copy: the interpreters' own test suites, static libraries, GUI and IDE
+# modules, and whatever the host installed into site-packages (pip, setuptools).
+PYTHON_SKIP = ["test", "tests", "idlelib", "lib-tk", "tkinter", "turtledemo", "ensurepip",
+               "site-packages", "include", "share", "pkgconfig", "*.a", "*.pyo", "_tkinter*.so"]
+
 # Units that must not start on their own in the lab: the roles decide.
 DISABLED_UNITS = [
     "postgresql.service", "apt-daily.timer", "apt-daily-upgrade.timer",
@@ -104,6 +115,8 @@ FILES = {
         "[Network]\nAddress=10.0.2.15/24\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n"
     ),
     "/etc/initramfs-tools/conf.d/resume": "RESUME=none\n",
+    "/etc/ld.so.conf.d/hapair-lab-python.conf": "".join(
+        "%s/%s/lib\n" % (PYTHON_PREFIX, short) for short in sorted(PYTHONS)),
     # The lab's stand-in for the application (GreenArrow in the seed): it
     # appends a fsynced line a second to the mirror and answers HTTP on 8080
     # (forwarded to the host's loopback), so a probe outside the VMs sees
@@ -164,6 +177,7 @@ rm -f /etc/ssh/ssh_host_*
 systemctl enable systemd-networkd.service ssh.service hapair-lab-identity.service
 systemctl disable %(disabled)s || true
 systemctl mask systemd-networkd-wait-online.service
+ldconfig
 update-initramfs -u -k all
 apt-get clean
 rm -rf /var/lib/apt/lists/* /var/log/*.log /tmp/*
@@ -180,7 +194,9 @@ def cache_root():
 
 def recipe_hash():
     h = hashlib.sha256()
-    for part in [SUITE, ROOT_LABEL, ROOT_FS_SIZE, " ".join(PACKAGES), " ".join(DISABLED_UNITS), SETUP_SCRIPT]:
+    pythons = " ".join("%s=%s" % item for item in sorted(PYTHONS.items()))
+    for part in [SUITE, ROOT_LABEL, ROOT_FS_SIZE, " ".join(PACKAGES), " ".join(DISABLED_UNITS), SETUP_SCRIPT,
+                 pythons, PYTHON_PREFIX, " ".join(PYTHON_SKIP)]:
         h.update(part.encode() + b"\0")
     for path in sorted(FILES):
         h.update(path.encode() + b"\0" + FILES[path].encode() + b"\0")
@@ -211,6 +227,25 @@ def host_mirror():
     raise SystemExit("labctl: cannot find a Debian mirror in this host's apt sources; set HAPAIR_LAB_MIRROR")
 
 
+def host_python_builds():
+    """{"2.7": "/root/.pyenv/versions/2.7.18", ...}: the host builds the image copies."""
+    root = os.environ.get("PYENV_ROOT") or os.path.join(os.path.expanduser("~"), ".pyenv")
+    builds = {short: os.path.join(root, "versions", full) for short, full in PYTHONS.items()}
+    missing = ["Python %s (%s)" % (PYTHONS[short], path) for short, path in sorted(builds.items())
+               if not os.access(os.path.join(path, "bin", "python" + short), os.X_OK)]
+    if missing:
+        raise SystemExit("labctl: the lab image carries EL7's interpreters copied from this host's pyenv builds; "
+                         "missing: %s. Build them with 'pyenv install' or set PYENV_ROOT." % ", ".join(missing))
+    return builds
+
+
+def copy_pythons(root, log):
+    for short, src in sorted(host_python_builds().items()):
+        dest = root + "%s/%s" % (PYTHON_PREFIX, short)
+        log.write("+ copy %s -> %s\n" % (src, dest))
+        shutil.copytree(src, dest, symlinks=True, ignore=shutil.ignore_patterns(*PYTHON_SKIP))
+
+
 def _run(cmd, log):
     log.write("+ %s\n" % " ".join(cmd))
     log.flush()
@@ -222,6 +257,7 @@ def ensure_image(say=print):
     out = image_dir()
     if os.path.exists(os.path.join(out, "ready")):
         return out
+    host_python_builds()
     for tool in ("debootstrap", "mkfs.ext4", "chroot"):
         if not shutil.which(tool):
             raise SystemExit("labctl: %s is missing; run 'make lab' (it installs the host packages)" % tool)
@@ -240,6 +276,7 @@ def ensure_image(say=print):
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "w") as f:
                 f.write(content)
+        copy_pythons(root, log)
         _run(["chroot", root, "/bin/sh", "-c", SETUP_SCRIPT], log)
         kernels = sorted(n for n in os.listdir(os.path.join(root, "boot")) if n.startswith("vmlinuz-"))
         if not kernels:

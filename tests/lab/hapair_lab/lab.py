@@ -20,6 +20,8 @@ NODES = {
     "node2": {"index": 2, "service": "172.30.0.12/24", "replication": "10.77.0.2/24"},
 }
 LAYOUTS = ("extra-disk", "unallocated", "lvm")
+# Which Python Ansible runs on the nodes: Debian's own, or one of EL7's copied into the image.
+NODE_PYTHONS = ("system",) + tuple(sorted(image.PYTHONS))
 FENCING_POLICIES = ("continue", "freeze")
 BOOT_TIMEOUT = int(os.environ.get("HAPAIR_LAB_BOOT_TIMEOUT", "180"))
 SPARE_BYTES = 1024 * 1024 * 1024
@@ -103,17 +105,20 @@ class Lab(object):
             raise LabError("%s (accelerator %s); see %s/<node>/console.log" % (e, state["accel"], self.dir))
 
     # ---- commands --------------------------------------------------------------------
-    def up(self, layout, say, fencing_policy="continue"):
+    def up(self, layout, say, fencing_policy="continue", python="system"):
         if layout not in LAYOUTS:
             raise LabError("unknown layout %r (choose from %s)" % (layout, ", ".join(LAYOUTS)))
         if fencing_policy not in FENCING_POLICIES:
             raise LabError("unknown fencing policy %r (choose from %s)" % (fencing_policy, ", ".join(FENCING_POLICIES)))
+        if python not in NODE_PYTHONS:
+            raise LabError("unknown node Python %r (choose from %s)" % (python, ", ".join(NODE_PYTHONS)))
         state = self.load()
         if state is not None:
             if all(self.running(n) for n in NODES):
-                if (state["layout"], state.get("fencing_policy", "continue")) != (layout, fencing_policy):
-                    raise LabError("the lab is already up with layout %s, fencing policy %s; 'labctl down' first"
-                                   % (state["layout"], state.get("fencing_policy", "continue")))
+                was = (state["layout"], state.get("fencing_policy", "continue"), state.get("python", "system"))
+                if was != (layout, fencing_policy, python):
+                    raise LabError("the lab is already up with layout %s, fencing policy %s, node Python %s; "
+                                   "'labctl down' first" % was)
                 say("the lab is already up (layout %s); nothing to do" % state["layout"])
                 return state
             raise LabError("the lab is partly up (%s); 'labctl start NODE' or 'labctl down' first"
@@ -129,7 +134,7 @@ class Lab(object):
         base = image.ensure_partitioned_image(SPARE_BYTES, say) if layout == "unallocated" \
             else os.path.join(img, "rootfs.raw")
         state = {
-            "layout": layout, "fencing_policy": fencing_policy,
+            "layout": layout, "fencing_policy": fencing_policy, "python": python,
             "accel": accel, "accel_reason": reason, "image": img, "link": "up", "shape": None,
             "namespace": self.ns, "ports": access.allocate_ports(NODES),
             "secret": secrets.token_hex(24), "backup_password": secrets.token_hex(16), "boot_seconds": {},
@@ -208,6 +213,6 @@ class Lab(object):
                     for name, node in NODES.items())
         lines = access.inventory_lines(state["layout"], self.key, self.dir, state["secret"], NODES, state["ports"],
                                        macs, backup_server.inventory_vars(self.backup_dir, state["backup_password"]),
-                                       state.get("fencing_policy", "continue"))
+                                       state.get("fencing_policy", "continue"), state.get("python", "system"))
         with open(self.inventory, "w") as f:
             f.write("\n".join(lines) + "\n")
