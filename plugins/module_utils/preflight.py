@@ -589,8 +589,16 @@ def check_firewall(facts, settings, peer):
         others = [u for u in active if u in ('firewalld', 'ufw', 'iptables')]
     else:
         others = [u for u in active if u in ('nftables', 'ufw', 'iptables')]
-    if tools.get(tool):
-        found = '%s installed (%s %s)' % (package, ours, (units or {}).get(ours, 'state unknown'))
+    state = (units or {}).get(ours, 'state unknown')
+    if ours == 'firewalld' and not tools.get(tool):
+        # The roles never install, start or enable firewalld: it would close the application's ports.
+        found = ('firewalld not installed: no host firewall to open for DRBD; the roles install none (if you '
+                 'install firewalld later, run provision.yml again to add the DRBD port rule)')
+    elif ours == 'firewalld' and state != 'active':
+        found = ('firewalld installed, %s: the mirror role adds the DRBD port rule to its permanent configuration '
+                 'and does not start it' % state)
+    elif tools.get(tool):
+        found = '%s installed (%s %s)' % (package, ours, state)
     else:
         found = '%s not installed yet; the node role installs it' % package
     if others:

@@ -585,7 +585,10 @@ def test_firewall():
     status, detail = check('firewall', mutate=set_firewall({'iptables': 'active', 'firewalld': 'inactive'}))
     assert status == 'warn' and 'iptables is active' in detail and 'hapair_manage_firewall=false' in detail
     status, detail = check('firewall', mutate=set_firewall({}, {'firewall-cmd': None}))
-    assert (status, detail) == ('pass', 'firewalld not installed yet; the node role installs it')
+    assert status == 'pass' and detail.startswith('firewalld not installed: no host firewall') \
+        and 'the roles install none' in detail
+    status, detail = check('firewall', mutate=set_firewall({'firewalld': 'inactive'}))
+    assert status == 'pass' and 'permanent configuration and does not start it' in detail
     status, detail = check('firewall', mutate=set_firewall({'ufw': 'active', 'firewalld': 'inactive'},
                                                            os_release=DEBIAN12))
     assert status == 'warn' and 'ufw is active' in detail and 'nftables' in detail
