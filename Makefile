@@ -19,7 +19,7 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 MITOGEN := $(CURDIR)/$(VENV)/mitogen_strategy
 PHASE   := python3 tests/tools/phases.py
 
-.PHONY: help venv venv-216 host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity sanity-216 molecule bench tune proof proof-pg clean unit-node
+.PHONY: help venv venv-216 host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity sanity-216 molecule bench tune proof proof-pg clean unit-node package venv-next unit-next sanity-next
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
@@ -31,10 +31,10 @@ help:
 	@echo "  make proof (proof/results.json, REPORT.md), make proof-pg (PostgreSQL under pgbench)"
 
 venv: $(VENV)/.stamp
-$(VENV)/.stamp: requirements.txt
+$(VENV)/.stamp: requirements-dev.txt requirements.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -r requirements.txt
+	$(VENV)/bin/pip install -q -r requirements-dev.txt -r requirements.txt
 	ln -sfn "$$($(PY) -c 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))')/plugins/strategy" $(MITOGEN)
 	touch $@
 
@@ -46,6 +46,16 @@ venv-216: .venv-216/.stamp
 	.venv-216/bin/pip install -q --upgrade pip
 	.venv-216/bin/pip install -q -r requirements-216.txt
 	ln -sfn "$$(.venv-216/bin/python -c 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))')/plugins/strategy" .venv-216/mitogen_strategy
+	touch $@
+
+# The newest ansible-core on PyPI (it needs a controller Python >= 3.12: pyenv's 3.13).
+PYNEXT ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3.13))
+venv-next: .venv-next/.stamp
+.venv-next/.stamp: requirements-next.txt
+	@[ -n "$(PYNEXT)" ] || { echo "venv-next: no Python 3.13 (pyenv install 3.13, or make PYNEXT=/path/to/python3.13)"; exit 1; }
+	$(PYNEXT) -m venv .venv-next
+	.venv-next/bin/pip install -q --upgrade pip
+	.venv-next/bin/pip install -q -r requirements-next.txt
 	touch $@
 
 host-deps:
@@ -68,16 +78,16 @@ lab-status: venv
 	$(LABCTL) status
 
 # Each phase's seconds go to tests/output/phases.tsv; .ci/run prints them as a table.
-# unit, unit-node, lint, sanity and sanity-216 need no lab: they run beside the first scenario
+# unit, unit-node, unit-next, lint, sanity, sanity-216, sanity-next and package need no lab: they run beside the first scenario
 # (its VMs boot and provision meanwhile), their output is printed after the scenarios, and any
 # failure of theirs fails make test.
-test: venv venv-216 host-deps collection
+test: venv venv-216 venv-next host-deps collection
 	@mkdir -p tests/output; rm -f tests/output/phases.tsv tests/output/molecule.stamped.log
-	@$(MAKE) --no-print-directory unit unit-node lint sanity sanity-216 > tests/output/checks.log 2>&1 & checks=$$!; \
+	@$(MAKE) --no-print-directory unit unit-node unit-next lint sanity sanity-216 sanity-next package > tests/output/checks.log 2>&1 & checks=$$!; \
 	  rc=0; $(MAKE) --no-print-directory molecule || rc=$$?; \
 	  crc=0; wait $$checks || crc=$$?; \
 	  echo "---- unit, lint, sanity (ran beside the molecule scenarios) ----"; cat tests/output/checks.log; \
-	  if [ $$crc -ne 0 ]; then echo "make test: unit/unit-node/lint/sanity/sanity-216 FAILED (exit $$crc), see above"; fi; \
+	  if [ $$crc -ne 0 ]; then echo "make test: unit/unit-node/unit-next/lint/sanity/sanity-216/sanity-next/package FAILED (exit $$crc), see above"; fi; \
 	  if [ $$rc -ne 0 ]; then echo "make test: molecule FAILED (exit $$rc)"; fi; \
 	  [ $$rc -eq 0 ] && [ $$crc -eq 0 ]
 
@@ -95,10 +105,22 @@ lint: venv collection
 sanity: venv
 	$(PHASE) run sanity -- bash tests/tools/sanity.sh
 
+# The unit tests and ansible-test sanity with the newest ansible-core on PyPI (.venv-next).
+unit-next: venv-next collection
+	HAPAIR_VENV=.venv-next $(PHASE) run unit-next -- bash tests/tools/unit.sh -q
+
+sanity-next: venv-next collection
+	HAPAIR_VENV=.venv-next HAPAIR_PYTHON=3.13 $(PHASE) run sanity-next -- bash tests/tools/sanity.sh
+
 # ansible-test sanity of ansible-core 2.16 (compile, import on Python 2.7 and 3.6; validate-modules):
 # what EL7's nodes run (tests/tools/sanity-216.sh).
 sanity-216: venv venv-216
 	$(PHASE) run sanity-216 -- bash tests/tools/sanity-216.sh
+
+# The artifact users install: built, its file list checked, ansible-builder introspect and create
+# run on it (tests/tools/package.sh).
+package: venv
+	$(PHASE) run package -- bash tests/tools/package.sh
 
 # The closing line of CI says how the lab ran (KVM or TCG), or that it failed.
 # Each scenario with the toolchain its molecule.yml names (tests/tools/molecule-all.sh).

@@ -30,7 +30,7 @@ fi
 
 for tool in yamllint ansible-lint vermin antsibull-changelog python; do
     if [[ ! -x $venv_bin/$tool ]]; then
-        log "ERROR: $venv_bin/$tool not found; create .venv first (pip install -r requirements.txt)"
+        log "ERROR: $venv_bin/$tool not found; create .venv first (make venv)"
         exit 1
     fi
 done

@@ -20,7 +20,10 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 repo_root=$PWD
-venv_bin=$repo_root/.venv/bin
+# HAPAIR_VENV / HAPAIR_PYTHON: another controller toolchain (make sanity-next: the newest
+# ansible-core on PyPI, in .venv-next on Python 3.13).
+venv_bin=$repo_root/${HAPAIR_VENV:-.venv}/bin
+python_version=${HAPAIR_PYTHON:-3.11}
 
 log() { printf '[sanity] %s\n' "$*" >&2; }
 
@@ -29,11 +32,11 @@ source tests/tools/sanity-common.sh
 sanity_lock_tree
 
 if [[ ! -x $venv_bin/ansible-test ]]; then
-    log "ERROR: $venv_bin/ansible-test not found; create .venv first (pip install -r requirements.txt)"
+    log "ERROR: $venv_bin/ansible-test not found; create .venv first (make venv)"
     exit 1
 fi
 
-sanity_offline_get_pip "$venv_bin" 3.11
+sanity_offline_get_pip "$venv_bin" "$python_version"
 
 tree_dir=$(bash tests/tools/collection-tree.sh)
 collection_dir=$tree_dir/ansible_collections/hapair/cluster
@@ -42,10 +45,10 @@ collection_dir=$tree_dir/ansible_collections/hapair/cluster
 # ANSIBLE_COLLECTIONS_PATH inherited from the Makefile (it points at the repo).
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
-log "running ansible-test sanity in $collection_dir"
+log "running ansible-test sanity ($("$venv_bin/ansible" --version | sed -n 1p), Python $python_version) in $collection_dir"
 cd "$collection_dir"
 set +e
-PATH=$venv_bin:$PATH "$venv_bin/ansible-test" sanity --local --python 3.11 --color no "$@"
+PATH=$venv_bin:$PATH "$venv_bin/ansible-test" sanity --local --python "$python_version" --color no "$@"
 rc=$?
 set -e
 if [[ $rc -ne 0 ]]; then

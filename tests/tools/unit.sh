@@ -14,7 +14,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 repo_root=$PWD
-venv_bin=$repo_root/.venv/bin
+# HAPAIR_VENV: another controller toolchain (make unit-next: .venv-next, the newest ansible-core).
+venv_bin=$repo_root/${HAPAIR_VENV:-.venv}/bin
 
 log() { printf '[unit] %s\n' "$*" >&2; }
 
@@ -28,7 +29,7 @@ if command -v flock >/dev/null 2>&1; then
 fi
 
 if [[ ! -x $venv_bin/pytest ]]; then
-    log "ERROR: $venv_bin/pytest not found; create .venv first (pip install -r requirements.txt)"
+    log "ERROR: $venv_bin/pytest not found; create .venv first (make venv)"
     exit 1
 fi
 
