@@ -79,7 +79,36 @@ def parse(tool, names, stdout):
     return (parse_dpkg if tool == 'dpkg-query' else parse_rpm)(list(names), stdout)
 
 
-def missing_message(missing, tool):
+def _source_of(name, sources):
+    """The hint of sources ({package name: where it comes from}) for a package spec: by the spec
+    itself, else by its base name (a versioned 'kmod-drbd90-9.1.4' finds 'kmod-drbd90'), else the
+    hint for every other package ('*'), if any."""
+    if name in sources:
+        return sources[name]
+    for known in sorted(sources, key=len, reverse=True):
+        rest = name[len(known) + 1:]
+        if base_name(name) == known or (name.startswith(known + '-') and rest[:1].isdigit()):
+            return sources[known]
+    return sources.get('*')
+
+
+def missing_message(missing, tool, sources=None, install_error=None):
+    """What an operator reads when packages are missing: each package, the command that installs
+    them and, for those that come from a repository the roles can set, that repository and the
+    variable naming it (sources: {package: hint}). install_error is what the package manager said
+    when the roles tried to install them (EL7's archived repositories answer "No package ...
+    available")."""
+    sources = sources or {}
     manager = 'apt-get install' if tool == 'dpkg-query' else 'yum install (dnf install on EL 8/9)'
-    return ('not installed: %s. Install them (%s %s), then run again'
-            % (', '.join(missing), manager, ' '.join(missing)))
+    message = ('not installed: %s. Install them (%s %s), then run again'
+               % (', '.join(missing), manager, ' '.join(missing)))
+    where = []
+    for name in missing:
+        hint = _source_of(name, sources)
+        if hint:
+            where.append('%s comes from %s' % (name, hint))
+    if where:
+        message += '. ' + '; '.join(where)
+    if install_error:
+        message += '. The package manager said: %s' % ' '.join(str(install_error).split())
+    return message

@@ -562,7 +562,8 @@ def check_selinux(facts, settings, peer):
                             'on EL only')
         return 'pass', 'not applicable (SELinux is %s; the collection handles it on EL only)' % state
     if state == 'enforcing':
-        return 'pass', 'enforcing; the node role lets DRBD (drbd_t) run permissive'
+        return 'pass', ('enforcing; the node role keeps DRBD (drbd_t) enforcing, with the one rule DRBD 9 needs '
+                        'on EL 8/9')
     if state == 'permissive':
         return 'pass', 'permissive'
     if state == 'disabled':

@@ -28,6 +28,19 @@ options:
     type: list
     elements: str
     required: true
+  sources:
+    description:
+      - Where packages come from, as package name to a hint naming the repository and the variable that
+        sets it, for example V(restic) to V(EPEL, set hapair_epel_baseurl and hapair_epel_gpgkey). The key V(*)
+        gives the hint for every other package. The failure message names the hint of each missing package.
+    type: dict
+    default: {}
+  install_error:
+    description:
+      - What the package manager said when the roles tried to install O(names) (for example yum's
+        C(No package restic available.)). Added to the failure message.
+    type: str
+    default: ""
 attributes:
   check_mode:
     details: The module changes nothing, so it runs the same in check mode.
@@ -46,6 +59,13 @@ EXAMPLES = r'''
 - name: Refuse to go on unless DRBD's tools are installed
   hapair.cluster.package_check:
     names: [drbd-utils, xfsprogs]
+
+- name: Say which package could not be installed and which repository variable to set
+  hapair.cluster.package_check:
+    names: [restic]
+    sources:
+      restic: EPEL (hapair_epel_baseurl, hapair_epel_gpgkey)
+    install_error: No package restic available.
 '''
 
 RETURN = r'''
@@ -74,7 +94,11 @@ LC_C = {'LC_ALL': 'C', 'LANG': 'C'}
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(names=dict(type='list', elements='str', required=True)),
+        argument_spec=dict(
+            names=dict(type='list', elements='str', required=True),
+            sources=dict(type='dict', default={}),
+            install_error=dict(type='str', default=''),
+        ),
         supports_check_mode=True,
     )
     names = module.params['names']
@@ -85,7 +109,8 @@ def main():
     installed, missing = parse(tool, names, out)
     result = dict(changed=False, installed=installed, missing=missing, tool=tool)
     if missing:
-        module.fail_json(msg=missing_message(missing, tool), **result)
+        module.fail_json(msg=missing_message(missing, tool, module.params['sources'],
+                                             module.params['install_error']), **result)
     module.exit_json(**result)
 
 

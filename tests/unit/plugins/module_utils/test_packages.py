@@ -46,3 +46,34 @@ def test_rpm_with_no_output_reports_everything_missing():
 def test_the_message_names_every_missing_package_and_the_command():
     msg = packages.missing_message(["drbd-utils", "restic"], "dpkg-query")
     assert "drbd-utils, restic" in msg and "apt-get install drbd-utils restic" in msg
+
+
+# What yum says on EL7 when no enabled repository has the package (CentOS 7's mirrors moved to
+# vault.centos.org, EPEL 7's to archives.fedoraproject.org, so a node left with the old URLs
+# answers this for everything that is not installed yet).
+YUM_NO_PACKAGE = "No package restic available.\nError: Nothing to do"
+EL7_SOURCES = {"kmod-drbd84": "ELRepo, set hapair_elrepo_baseurl and hapair_elrepo_gpgkey",
+               "restic": "EPEL, set hapair_epel_baseurl and hapair_epel_gpgkey",
+               "*": "the OS's own repositories (on EL7 the archive at vault.centos.org)"}
+
+
+def test_each_missing_package_names_the_repository_variable_to_set():
+    msg = packages.missing_message(["restic", "kmod-drbd84-8.4.11", "xfsprogs"], "rpm", EL7_SOURCES,
+                                   YUM_NO_PACKAGE)
+    assert "restic comes from EPEL, set hapair_epel_baseurl" in msg
+    # a versioned spec finds the hint of its name
+    assert "kmod-drbd84-8.4.11 comes from ELRepo, set hapair_elrepo_baseurl" in msg
+    assert "xfsprogs comes from the OS's own repositories" in msg
+    assert msg.endswith("The package manager said: No package restic available. Error: Nothing to do")
+
+
+def test_without_sources_the_message_is_what_it_was():
+    assert (packages.missing_message(["restic"], "rpm")
+            == "not installed: restic. Install them (yum install (dnf install on EL 8/9) restic), then run again")
+
+
+def test_negative_control_a_package_of_another_name_gets_no_hint_of_a_prefix():
+    """A hint keyed by a name is given to that name and to NAME-VERSION (rpm's spec), not to another
+    package whose name merely starts with it: restic-rest-server is not restic."""
+    msg = packages.missing_message(["restic-rest-server"], "rpm", {"restic": "EPEL"})
+    assert "comes from" not in msg
