@@ -19,12 +19,13 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 MITOGEN := $(CURDIR)/$(VENV)/mitogen_strategy
 PHASE   := python3 tests/tools/phases.py
 
-.PHONY: help venv venv-216 host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity sanity-216 molecule bench tune proof proof-pg clean unit-node package venv-next unit-next sanity-next
+.PHONY: help venv venv-216 host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity sanity-216 molecule bench tune proof proof-pg clean unit-node package venv-next unit-next sanity-next docs
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
 	@echo "make test     unit tests, lint, sanity, molecule scenarios on the lab"
 	@echo "make lab-down stop the lab"
+	@echo "make docs     the docs site (tests/output/docs-site/build/html), lint-collection-docs"
 	@echo "on a running lab: make bench (bench/results.json), make tune (its tuning section),"
 	@echo "  make lab-soak (>= 100 resync/reconnect/pulled-link cycles: does the lab's link hold?),"
 	@echo "  make lab-time (with the lab down: make lab from a fresh machine, timed),"
@@ -78,16 +79,16 @@ lab-status: venv
 	$(LABCTL) status
 
 # Each phase's seconds go to tests/output/phases.tsv; .ci/run prints them as a table.
-# unit, unit-node, unit-next, lint, sanity, sanity-216, sanity-next and package need no lab: they run beside the first scenario
+# unit, unit-node, unit-next, lint, sanity, sanity-216, sanity-next, package and docs need no lab: they run beside the first scenario
 # (its VMs boot and provision meanwhile), their output is printed after the scenarios, and any
 # failure of theirs fails make test.
 test: venv venv-216 venv-next host-deps collection
 	@mkdir -p tests/output; rm -f tests/output/phases.tsv tests/output/molecule.stamped.log
-	@$(MAKE) --no-print-directory unit unit-node unit-next lint sanity sanity-216 sanity-next package > tests/output/checks.log 2>&1 & checks=$$!; \
+	@$(MAKE) --no-print-directory unit unit-node unit-next lint sanity sanity-216 sanity-next package docs > tests/output/checks.log 2>&1 & checks=$$!; \
 	  rc=0; $(MAKE) --no-print-directory molecule || rc=$$?; \
 	  crc=0; wait $$checks || crc=$$?; \
 	  echo "---- unit, lint, sanity (ran beside the molecule scenarios) ----"; cat tests/output/checks.log; \
-	  if [ $$crc -ne 0 ]; then echo "make test: unit/unit-node/unit-next/lint/sanity/sanity-216/sanity-next/package FAILED (exit $$crc), see above"; fi; \
+	  if [ $$crc -ne 0 ]; then echo "make test: unit/unit-node/unit-next/lint/sanity/sanity-216/sanity-next/package/docs FAILED (exit $$crc), see above"; fi; \
 	  if [ $$rc -ne 0 ]; then echo "make test: molecule FAILED (exit $$rc)"; fi; \
 	  [ $$rc -eq 0 ] && [ $$crc -eq 0 ]
 
@@ -121,6 +122,11 @@ sanity-216: venv venv-216
 # run on it (tests/tools/package.sh).
 package: venv
 	$(PHASE) run package -- bash tests/tools/package.sh
+
+# The docs site (antsibull-docs sphinx-init, offline, zero warnings: tests/output/docs-site/build/html)
+# and antsibull-docs lint-collection-docs (tests/tools/docs-site.sh; its own .venv-docs).
+docs: venv
+	$(PHASE) run docs -- bash tests/tools/docs-site.sh
 
 # The closing line of CI says how the lab ran (KVM or TCG), or that it failed.
 # Each scenario with the toolchain its molecule.yml names (tests/tools/molecule-all.sh).

@@ -35,7 +35,7 @@ attributes:
 notes:
   - A resource that is configured but down is absent from RV(resources); RV(resource_up) says so
     when O(resource) is given.
-  - RV(resources[].split_brain) is set by the split-brain handler the mirror role installs, and
+  - RV(resources.split_brain) is set by the split-brain handler the mirror role installs, and
     cleared by the rejoin playbook once resolved.
 extends_documentation_fragment:
   - action_common_attributes

@@ -35,7 +35,8 @@ REQUIRED = (
 # What belongs to the repository, not to the collection.
 FORBIDDEN = (
     'tests/*', 'molecule/*', 'bench/*', 'proof/*', 'Makefile', '.ci/*',
-    'requirements-dev.txt', 'requirements-216.txt', 'requirements-next.txt', '.ansible-lint', '.yamllint',
+    'requirements-dev.txt', 'requirements-216.txt', 'requirements-next.txt', 'requirements-docs.txt',
+    '.ansible-lint', '.yamllint',
     '.venv*', '.lab/*', '.cache/*', '.git*', '*.qcow2', '*.pyc', '*/__pycache__/*',
     'changelogs/.plugin-cache.yaml',
 )
