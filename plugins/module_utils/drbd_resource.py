@@ -195,6 +195,14 @@ def parse_dry_run(text):
     return [mask_secrets(line) for line in lines(text) if not line.startswith('#')]
 
 
+def adjust_diff(name, plan):
+    """Diff mode: what ``drbdadm -d adjust NAME`` listed (already masked), or None when nothing."""
+    if not plan:
+        return None
+    return {'prepared': 'drbdadm adjust %s would run (drbdadm -d adjust %s):\n%s\n'
+                        % (name, name, '\n'.join('  ' + line for line in plan))}
+
+
 def describe_signature(sig_type):
     """'xfs' -> 'an xfs filesystem', 'gpt' -> 'a GPT partition table', ..."""
     if sig_type in _SIGNATURE_NAMES:

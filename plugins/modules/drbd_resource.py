@@ -104,7 +104,9 @@ attributes:
       run. When the resource is down, the initial sync can only be decided after it is up, so
       in check mode RV(initial_sync) is V(none) then, with a warning.
   diff_mode:
-    support: none
+    support: full
+    details: When the running resource differs from its configuration, the diff lists the commands
+      C(drbdadm -d adjust) would run (shared secrets masked).
   platform:
     support: N/A
     platforms: posix
@@ -244,6 +246,7 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.hapair.cluster.plugins.module_utils.drbd_resource import (
     DOWN_STATE,
+    adjust_diff,
     PlanError,
     create_md_outcome,
     events2_state,
@@ -296,6 +299,9 @@ class DrbdResource(object):
         )
         result.update(self.flags)
         result.update(extra)
+        diff = adjust_diff(self.name, self.adjust_plan) if self.module._diff else None
+        if diff:
+            result['diff'] = diff
         return result
 
     def fail(self, msg, **extra):

@@ -85,11 +85,13 @@ def capture_warnings(monkeypatch):
     return warned
 
 
-def run_main(module, capsys, args, check_mode=False):
+def run_main(module, capsys, args, check_mode=False, diff=False):
     """Run a module's main() with these arguments; its JSON result."""
     args = dict(args)
     if check_mode:
         args['_ansible_check_mode'] = True
+    if diff:
+        args['_ansible_diff'] = True
     with patch_module_args(args):
         with pytest.raises(SystemExit):
             module.main()

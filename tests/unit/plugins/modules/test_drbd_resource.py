@@ -69,7 +69,7 @@ def base_script(gen='84', **overrides):
     return script
 
 
-def run_module(monkeypatch, capsys, args, script, check_mode=False, usage=None):
+def run_module(monkeypatch, capsys, args, script, check_mode=False, usage=None, diff=False):
     runner = FakeRunner(script)
     monkeypatch.setattr(basic.AnsibleModule, 'run_command', runner.bound)
     monkeypatch.setattr(basic.AnsibleModule, 'get_bin_path',
@@ -81,7 +81,7 @@ def run_module(monkeypatch, capsys, args, script, check_mode=False, usage=None):
     warned = capture_warnings(monkeypatch)
     full = {'name': 'test', 'backing_device': DEV}
     full.update(args)
-    out = run_main(mod, capsys, full, check_mode)
+    out = run_main(mod, capsys, full, check_mode, diff)
     out['_test_warnings'] = warned
     return out, runner
 
@@ -227,6 +227,30 @@ def test_pending_config_in_check_mode_is_not_adjusted(monkeypatch, capsys):
     out, runner = run_module(monkeypatch, capsys, {}, script, check_mode=True)
     assert runner.writes == []
     assert out['changed'] is True and out['commands'] == ['drbdadm adjust test']
+
+
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_diff_mode_shows_what_adjust_would_run_without_the_secret(monkeypatch, capsys, check_mode):
+    script = base_script(**{
+        'drbdsetup events2 --now test': fx('events2_84_uptodate_primary'),
+        'drbdadm -d adjust test': [fx('adjust_dry_run_84_options_changed'),
+                                   fx('adjust_dry_run_84_options_in_sync')],
+        'drbdadm adjust test': (0, '', ''),
+    })
+    out, runner = run_module(monkeypatch, capsys, {}, script, check_mode=check_mode, diff=True)
+    prepared = out['diff']['prepared']
+    assert prepared.startswith('drbdadm adjust test would run (drbdadm -d adjust test):\n')
+    assert [line.strip() for line in prepared.splitlines()[1:]] == out['adjust_plan']
+    assert 's3cret' not in json.dumps(out)
+
+
+def test_no_diff_when_nothing_is_pending(monkeypatch, capsys):
+    script = base_script(**{
+        'drbdsetup events2 --now test': fx('events2_84_uptodate_primary'),
+        'drbdadm -d adjust test': fx('adjust_dry_run_84_options_in_sync'),
+    })
+    out, runner = run_module(monkeypatch, capsys, {}, script, diff=True)
+    assert out['changed'] is False and 'diff' not in out
 
 
 def test_disruptive_adjust_is_refused_without_writes(monkeypatch, capsys):
