@@ -19,7 +19,7 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 MITOGEN := $(CURDIR)/$(VENV)/mitogen_strategy
 PHASE   := python3 tests/tools/phases.py
 
-.PHONY: help venv venv-216 host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity sanity-216 molecule bench tune proof proof-pg clean unit-node package venv-next unit-next sanity-next docs
+.PHONY: help venv venv-216 host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity sanity-216 molecule bench tune proof proof-pg clean unit-node package venv-next unit-next sanity-next docs alerts
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
@@ -79,16 +79,16 @@ lab-status: venv
 	$(LABCTL) status
 
 # Each phase's seconds go to tests/output/phases.tsv; .ci/run prints them as a table.
-# unit, unit-node, unit-next, lint, sanity, sanity-216, sanity-next, package and docs need no lab: they run beside the first scenario
+# unit, unit-node, unit-next, lint, sanity, sanity-216, sanity-next, package, docs and alerts need no lab: they run beside the first scenario
 # (its VMs boot and provision meanwhile), their output is printed after the scenarios, and any
 # failure of theirs fails make test.
 test: venv venv-216 venv-next host-deps collection
 	@mkdir -p tests/output; rm -f tests/output/phases.tsv tests/output/molecule.stamped.log
-	@$(MAKE) --no-print-directory unit unit-node unit-next lint sanity sanity-216 sanity-next package docs > tests/output/checks.log 2>&1 & checks=$$!; \
+	@$(MAKE) --no-print-directory unit unit-node unit-next lint sanity sanity-216 sanity-next package docs alerts > tests/output/checks.log 2>&1 & checks=$$!; \
 	  rc=0; $(MAKE) --no-print-directory molecule || rc=$$?; \
 	  crc=0; wait $$checks || crc=$$?; \
 	  echo "---- unit, lint, sanity (ran beside the molecule scenarios) ----"; cat tests/output/checks.log; \
-	  if [ $$crc -ne 0 ]; then echo "make test: unit/unit-node/unit-next/lint/sanity/sanity-216/sanity-next/package/docs FAILED (exit $$crc), see above"; fi; \
+	  if [ $$crc -ne 0 ]; then echo "make test: unit/unit-node/unit-next/lint/sanity/sanity-216/sanity-next/package/docs/alerts FAILED (exit $$crc), see above"; fi; \
 	  if [ $$rc -ne 0 ]; then echo "make test: molecule FAILED (exit $$rc)"; fi; \
 	  [ $$rc -eq 0 ] && [ $$crc -eq 0 ]
 
@@ -127,6 +127,10 @@ package: venv
 # and antsibull-docs lint-collection-docs (tests/tools/docs-site.sh; its own .venv-docs).
 docs: venv
 	$(PHASE) run docs -- bash tests/tools/docs-site.sh
+
+# The example alert rules of docs/monitoring.md, tested with promtool (tests/tools/alert-rules.sh).
+alerts: host-deps
+	$(PHASE) run alerts -- bash tests/tools/alert-rules.sh
 
 # The closing line of CI says how the lab ran (KVM or TCG), or that it failed.
 # Each scenario with the toolchain its molecule.yml names (tests/tools/molecule-all.sh).

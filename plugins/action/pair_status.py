@@ -19,7 +19,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hapair.cluster.plugins.action.pair_check import _plain
 from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict import failover_blockers
-from ansible_collections.hapair.cluster.plugins.module_utils.pair_report import prometheus, summarise
+from ansible_collections.hapair.cluster.plugins.module_utils.pair_report import summarise
 
 
 class ActionModule(ActionBase):
@@ -48,9 +48,7 @@ class ActionModule(ActionBase):
         summary = summarise(reports)
         result.update(changed=False, verdict=summary['verdict'], headline=summary['headline'],
                       reasons=summary['reasons'], primary=summary['primary'], secondary=summary['secondary'],
-                      table=summary['table'], nodes=reports,
-                      prometheus=dict((node, prometheus(node, args['resource'], report, summary))
-                                      for node, report in reports.items()))
+                      table=summary['table'], nodes=reports)
         if args.get('switchover_to') is not None:
             states = dict((name, dict(report or {}, reachable=bool(report) and bool(report.get('reachable', True))))
                           for name, report in reports.items())

@@ -50,6 +50,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -57,6 +58,8 @@ CONSISTENCY = ('snapshot', 'freeze', 'live')
 KEEP_KEYS = ('last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly')
 SNAPSHOT_SUFFIX = '-hapair-backup'
 SUMMARY_PREFIX = 'hapair-backup: '
+# What the last run that was not skipped did, for the monitoring role's metrics (node_metrics.py).
+LAST_RUN_PATH = '/var/lib/hapair/backup-%s.last-run.json'
 REQUIRED_TAG = 'hapair'
 REQUIRED_KEYS = ('resource', 'mount_point', 'fstype', 'repository', 'password_file', 'host',
                  'consistency')
@@ -972,6 +975,50 @@ class _Lock(object):
 
 
 # ---------------------------------------------------------------------------
+def write_atomically(path, text, mode=0o644):
+    """Write ``text`` to ``path`` through a temporary file in the same directory and a rename, so a
+    reader sees the old content or the new one, never a part."""
+    directory = os.path.dirname(path) or '.'
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path))
+    try:
+        with os.fdopen(fd, 'wb') as handle:
+            handle.write(text.encode('utf-8'))
+        os.chmod(tmp, mode)
+        os.rename(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def run_record(previous, failed, now, snapshot_id=None):
+    """The record of a run that was not skipped; the last success is carried over a failed run."""
+    return {
+        'last_run_at': int(now),
+        'last_run_success': not failed,
+        'last_success_at': int(now) if not failed else (previous or {}).get('last_success_at'),
+        'snapshot_id': snapshot_id,
+    }
+
+
+def record_run(resource, failed, snapshot_id=None, now=None, path=None):
+    """Write LAST_RUN_PATH for ``resource`` (the timer's job and the backup_run module)."""
+    path = path or LAST_RUN_PATH % resource
+    try:
+        with open(path) as handle:
+            previous = json.load(handle)
+    except (IOError, OSError, ValueError):
+        previous = None
+    record = run_record(previous if isinstance(previous, dict) else None, failed,
+                        time.time() if now is None else now, snapshot_id)
+    write_atomically(path, json.dumps(record, sort_keys=True) + '\n')
+    return record
+
+
 # the backup
 
 def _new_result(cfg, consistency):
@@ -1877,6 +1924,11 @@ def main(argv=None, runner=None, stdout=None, stderr=None):
         for signum, handler in old_handlers.items():
             signal.signal(signum, handler)
     summary.pop('log', None)
+    if args.action == 'run' and not args.dry_run and summary.get('resource') and not summary.get('skipped'):
+        try:
+            record_run(summary['resource'], summary['failed'], summary.get('snapshot_id'))
+        except (IOError, OSError) as ex:
+            stderr.write(_native('hapair-backup: WARNING: cannot record the run for the metrics: %s\n' % ex))
     stdout.write(_native(SUMMARY_PREFIX + json.dumps(summary, sort_keys=True) + '\n'))
     stdout.flush()
     return code

@@ -60,37 +60,3 @@ def summarise(reports):
     result['headline'] = headline
     result['table'] = table(reports)
     return result
-
-
-def _labels(**labels):
-    return '{%s}' % ','.join('%s="%s"' % (k, str(v).replace('"', '')) for k, v in sorted(labels.items()))
-
-
-def prometheus(node, resource, report, result):
-    """node_exporter textfile lines for one node (its own view plus the pair verdict)."""
-    res = (report or {}).get('resource') or {}
-    base = dict(node=node, resource=resource)
-    lines = [
-        '# HELP hapair_up 1 when the node could be queried and the DRBD resource is up.',
-        '# TYPE hapair_up gauge',
-        'hapair_up%s %d' % (_labels(**base), 1 if res else 0),
-        '# HELP hapair_primary 1 when this node is DRBD Primary.',
-        '# TYPE hapair_primary gauge',
-        'hapair_primary%s %d' % (_labels(**base), 1 if res.get('role') == 'Primary' else 0),
-        '# HELP hapair_connected 1 when connected to the peer.',
-        '# TYPE hapair_connected gauge',
-        'hapair_connected%s %d' % (_labels(**base), 1 if res.get('connection_state') == 'Connected' else 0),
-        '# HELP hapair_disk_uptodate 1 when the local disk is UpToDate.',
-        '# TYPE hapair_disk_uptodate gauge',
-        'hapair_disk_uptodate%s %d' % (_labels(**base), 1 if res.get('disk_state') == 'UpToDate' else 0),
-        '# HELP hapair_out_of_sync_bytes Data still to resync.',
-        '# TYPE hapair_out_of_sync_bytes gauge',
-        'hapair_out_of_sync_bytes%s %d' % (_labels(**base), (res.get('out_of_sync_kib') or 0) * 1024),
-        '# HELP hapair_split_brain 1 when a split brain was detected and not resolved.',
-        '# TYPE hapair_split_brain gauge',
-        'hapair_split_brain%s %d' % (_labels(**base), 1 if (report or {}).get('split_brain') else 0),
-        '# HELP hapair_healthy 1 when the pair verdict is healthy.',
-        '# TYPE hapair_healthy gauge',
-        'hapair_healthy%s %d' % (_labels(verdict=result['verdict'], **base), 1 if result['verdict'] == 'healthy' else 0),
-    ]
-    return '\n'.join(lines) + '\n'

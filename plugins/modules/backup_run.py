@@ -213,7 +213,7 @@ log:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hapair.cluster.plugins.module_utils.backup_job import (
     CONSISTENCY, BackupError, command_runner, drbd_peer_names, load_resource_config, node_name,
-    read_mountinfo, run_backup,
+    read_mountinfo, record_run, run_backup,
 )
 
 
@@ -224,6 +224,14 @@ def secondary_message(result, resource, node, peers):
         return ('%s is Secondary for %s; backups run on the Primary%s or set from_secondary_snapshot=true '
                 'with an LVM-backed mirror. Nothing was changed' % (node, resource, primary))
     return ('%s; backups run on the Primary%s. Nothing was changed' % (result.get('reason'), primary))
+
+
+def _record(module, resource, failed, snapshot_id):
+    """The run's record for the monitoring role's metrics; a node that cannot write it still backs up."""
+    try:
+        record_run(resource, failed, snapshot_id)
+    except (IOError, OSError) as ex:
+        module.warn('cannot record the run for the metrics: %s' % ex)
 
 
 def main():
@@ -256,6 +264,8 @@ def main():
                             check_mode=module.check_mode, mountinfo=read_mountinfo, node=node)
     except BackupError as ex:
         failed = dict(ex.result or {})
+        if not module.check_mode and not failed.get('skipped'):
+            _record(module, resource, True, None)
         failed.pop('skipped', None)
         for warning in failed.pop('warnings', []):
             module.warn(warning)
@@ -265,6 +275,8 @@ def main():
     if result.pop('skipped'):
         module.fail_json(msg=secondary_message(result, resource, node, drbd_peer_names(runner, resource, node)),
                          **result)
+    if not module.check_mode:
+        _record(module, resource, False, result.get('snapshot_id'))
     for warning in warnings:
         module.warn(warning)
     module.exit_json(**result)

@@ -32,7 +32,7 @@ options:
         connected, no resync); see RV(switchover).
     type: str
   resource:
-    description: The DRBD resource the reports are about (a label of the metrics).
+    description: The DRBD resource the reports are about.
     type: str
     default: r0
 attributes:
@@ -99,9 +99,5 @@ switchover:
     - With O(switchover_to) only. C(blockers) lists why a switchover to that node must be refused
       (empty when it is safe); C(nothing_to_do) is true when that node is already the Primary.
   returned: when O(switchover_to) is set
-  type: dict
-prometheus:
-  description: Per node, the text of a node_exporter textfile with the node's view and the verdict.
-  returned: always
   type: dict
 '''

@@ -12,6 +12,10 @@ command -v ssh-keygen >/dev/null || need+=(openssh-client)
 # The lab's backup server: the host's OpenSSH in SFTP-only mode, run per connection (sshd -i) by
 # QEMU's guestfwd; it never listens on a port.
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+# The metrics tests: node_exporter's own parser reads the nodes' textfiles (on 127.0.0.1, started by
+# the test); promtool tests the example alert rules (make alerts). Neither runs as a service.
+command -v prometheus-node-exporter >/dev/null || need+=(prometheus-node-exporter)
+command -v promtool >/dev/null || need+=(prometheus)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "host-deps: installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then

@@ -9,13 +9,14 @@ import os
 import re
 import time
 
-from hapair_lab.checks import TOP, adhoc, drbd_state, hostvars, node, outcome, playbook, wait_for
+from hapair_lab.checks import TOP, adhoc, drbd_state, hostvars, node, node_exporter_reads, outcome, playbook, wait_for
 
 DATA = "/srv/hapair/data"
 UNIT = "hapair-demo.service"
 FIGURES = os.path.join(TOP, "tests", "output", "figures", "backup.json")
 REPO = os.path.join(TOP, ".lab", "backup-server", "root", "r0")
 LOCK = "/run/lock/hapair-backup-r0.lock"
+PROM = "/var/lib/prometheus/node-exporter/hapair.prom"
 OUTPUTS = []  # every playbook output of this module: the password must be in none of them
 
 
@@ -86,6 +87,7 @@ def test_1_backup_then_restore_in_place(lab):
     write_dataset(p)
     before = checksums(p)
     ids, since = snapshots(), clocks()
+    started = int(p.check_output("date +%s"))
 
     rc, out, secs = run("backup.yml")
     assert rc == 0, outcome(out)
@@ -100,6 +102,20 @@ def test_1_backup_then_restore_in_place(lab):
                       "frozen_seconds": float(said.group(6)), "job_seconds": float(said.group(7)),
                       "files": int(said.group(3)), "bytes_added": int(said.group(4)),
                       "data_bytes": int(p.check_output("du -sb %s | cut -f1", DATA))})
+
+    # The monitoring role's timer (in the nodes' Python 2.7 here) reports the run: node_exporter's
+    # own parser reads its time and its success.
+    interval = int(hostvars(p)["hapair_monitoring_interval"])
+
+    def reported():
+        text = p.file(PROM).content_string
+        return text if re.search(r'^hapair_backup_last_run_success\{resource="r0"\} 1$', text, re.M) else None
+
+    text = wait_for(reported, 4 * interval + 10, "node1's metrics to report the backup")
+    samples = node_exporter_reads(text)
+    assert samples["node_textfile_scrape_error"] == 0, text
+    assert samples['hapair_backup_last_success_timestamp_seconds{resource="r0"}'] >= started, text
+    assert "ExecStart=/opt/python/2.7/bin/python2.7 -m " in p.check_output("systemctl cat hapair-metrics@r0.service")
 
     p.check_output("rm -rf %s/victim && sync", DATA)  # the human error
     assert checksums(p) != before

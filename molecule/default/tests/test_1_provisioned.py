@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from hapair_lab.checks import RESOURCE, address, drbd_state, hostvars, node, peer_name, replication_interface
+from hapair_lab.checks import (
+    RESOURCE, address, drbd_state, hostvars, node, node_exporter_reads, peer_name, replication_interface, wait_for,
+)
 
 
 def is_primary(host):
@@ -110,3 +112,35 @@ def test_drbd_port_answers_only_the_peers_link_address():
     from_service = secondary.run("python3 -c %s %s %s %s", PROBE, address(sv["hapair_service_address"]), target, port)
     assert from_link.stdout.strip() in ("open", "refused"), from_link.stdout + from_link.stderr
     assert from_service.stdout.strip() == "dropped", from_service.stdout + from_service.stderr
+
+
+def test_metrics_timer_writes_what_node_exporter_reads(host):
+    """The monitoring role's timer keeps hapair.prom fresh, in the node's own Python, and node_exporter's
+    own parser reads it without error and with the pair's values."""
+    v = hostvars(host)
+    interval = int(v["hapair_monitoring_interval"])
+    unit = host.run("systemctl cat hapair-metrics@%s.service", RESOURCE).stdout
+    assert "ExecStart=%s -m ansible_collections.hapair.cluster.plugins.module_utils.node_metrics" % (
+        v["ansible_python_interpreter"]) in unit
+    assert host.service("hapair-metrics@%s.timer" % RESOURCE).is_running
+    path = "/var/lib/prometheus/node-exporter/hapair.prom"
+
+    def fresh():
+        # content_string: testinfra's check_output would strip the last newline node_exporter needs
+        text = host.file(path).content_string
+        now = int(host.check_output("date +%s"))
+        written = re.search(r'^hapair_last_update_timestamp_seconds\{resource="r0"\} (\d+)$', text, re.M)
+        return text if written and now - int(written.group(1)) <= 3 * interval else None
+
+    text = wait_for(fresh, 6 * interval, "a hapair.prom written in the last %d s" % (3 * interval))
+    samples = node_exporter_reads(text)
+    assert samples["node_textfile_scrape_error"] == 0, text
+    label = '{resource="%s"}' % RESOURCE
+    assert dict((name, samples[name + label]) for name in (
+        "hapair_up", "hapair_primary", "hapair_connected", "hapair_disk_uptodate", "hapair_peer_disk_uptodate",
+        "hapair_out_of_sync_bytes", "hapair_writes_suspended", "hapair_split_brain")) == {
+        "hapair_up": 1, "hapair_primary": 1 if is_primary(host) else 0, "hapair_connected": 1,
+        "hapair_disk_uptodate": 1, "hapair_peer_disk_uptodate": 1, "hapair_out_of_sync_bytes": 0,
+        "hapair_writes_suspended": 0, "hapair_split_brain": 0}
+    # the negative control: the same parser must reject a file cut inside a label
+    assert node_exporter_reads(text[:text.index(label) + 5])["node_textfile_scrape_error"] == 1

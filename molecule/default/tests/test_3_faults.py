@@ -56,6 +56,12 @@ def test_replication_link_cut_and_restored(lab):
         kernel = node(PRIMARY).check_output("journalctl -k --since %s --no-pager -o cat", since)
         assert "susp( 0 -> 1 )" not in kernel and drbd_state(node(PRIMARY)).get("suspended") in (None, "no"), \
             kernel[-3000:]
+        # The monitoring role's timer says so too, on its own (no playbook runs): the degraded pair
+        # reaches node_exporter's textfile within a few intervals.
+        interval = int(hostvars(node(PRIMARY))["hapair_monitoring_interval"])
+        wait_for(lambda: re.search(r'^hapair_connected\{resource="r0"\} 0$',
+                                   node(PRIMARY).file("/var/lib/prometheus/node-exporter/hapair.prom").content_string,
+                                   re.M), 4 * interval + 10, "node1's metrics to say hapair_connected 0")
         # The service network is another link: it still works.
         service_ip = address(hostvars(node(SECONDARY))["hapair_service_address"])
         assert node(PRIMARY).run("ping -c 1 -W 2 %s", service_ip).rc == 0

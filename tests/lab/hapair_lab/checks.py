@@ -132,3 +132,47 @@ def records_lost(host, acknowledged, path="/srv/hapair/demo/records.log"):
     """{writer: [wseq, ...]} of acknowledged records (probe.acknowledged()) that the demo
     application's log on host does not hold, counted per writer (ledger.py)."""
     return ledger.lost(host.check_output("cat %s", path), acknowledged)
+
+
+def node_exporter_reads(text):
+    """What node_exporter's own textfile collector makes of `text` (a hapair.prom): a dict of
+    {sample name with labels: value} for the hapair_ samples plus node_textfile_scrape_error.
+    Debian's prometheus-node-exporter, on 127.0.0.1 only, with only the textfile collector."""
+    import shutil
+    import socket
+    import tempfile
+    import urllib.request
+
+    directory = tempfile.mkdtemp(prefix="hapair-textfile-")
+    try:
+        with open(os.path.join(directory, "hapair.prom"), "w") as f:
+            f.write(text)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        proc = subprocess.Popen(["prometheus-node-exporter", "--web.listen-address=127.0.0.1:%d" % port,
+                                 "--collector.disable-defaults", "--collector.textfile",
+                                 "--collector.textfile.directory=%s" % directory],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 20
+            while True:
+                try:
+                    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+                        body = r.read().decode()
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        raise AssertionError("node_exporter did not serve /metrics: %s" % proc.stderr.read())
+                    time.sleep(0.3)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    finally:
+        shutil.rmtree(directory)
+    samples = {}
+    for line in body.splitlines():
+        if line.startswith(("hapair_", "node_textfile_scrape_error")):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    return samples

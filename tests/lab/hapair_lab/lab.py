@@ -105,7 +105,7 @@ class Lab(object):
             raise LabError("%s (accelerator %s); see %s/<node>/console.log" % (e, state["accel"], self.dir))
 
     # ---- commands --------------------------------------------------------------------
-    def up(self, layout, say, fencing_policy="continue", python="system"):
+    def up(self, layout, say, fencing_policy="continue", python="system", monitoring_interval=10):
         if layout not in LAYOUTS:
             raise LabError("unknown layout %r (choose from %s)" % (layout, ", ".join(LAYOUTS)))
         if fencing_policy not in FENCING_POLICIES:
@@ -135,6 +135,7 @@ class Lab(object):
             else os.path.join(img, "rootfs.raw")
         state = {
             "layout": layout, "fencing_policy": fencing_policy, "python": python,
+            "monitoring_interval": monitoring_interval,
             "accel": accel, "accel_reason": reason, "image": img, "link": "up", "shape": None,
             "namespace": self.ns, "ports": access.allocate_ports(NODES),
             "secret": secrets.token_hex(24), "backup_password": secrets.token_hex(16), "boot_seconds": {},
@@ -213,6 +214,7 @@ class Lab(object):
                     for name, node in NODES.items())
         lines = access.inventory_lines(state["layout"], self.key, self.dir, state["secret"], NODES, state["ports"],
                                        macs, backup_server.inventory_vars(self.backup_dir, state["backup_password"]),
-                                       state.get("fencing_policy", "continue"), state.get("python", "system"))
+                                       state.get("fencing_policy", "continue"), state.get("python", "system"),
+                                       state.get("monitoring_interval", 10))
         with open(self.inventory, "w") as f:
             f.write("\n".join(lines) + "\n")

@@ -70,6 +70,16 @@ def test_inventory_runs_the_nodes_on_el7s_python_from_the_image():
     assert 'hapair_manage_packages: false' in py27 and 'hapair_manage_packages' not in py36
 
 
+def test_inventory_turns_the_metrics_timer_on_unless_told_not_to():
+    nodes = {'node1': {'service': '172.30.0.11/24', 'replication': '10.77.0.1/24'}}
+    ports = {'node1': {'ssh': 2201, 'postgres': 5401, 'http': 8001}}
+    macs = {'node1': {'service': 's', 'replication': 'r'}}
+    on = access.inventory_lines('lvm', '/k', '/lab', 'sec', nodes, ports, macs, [])
+    off = access.inventory_lines('lvm', '/k', '/lab', 'sec', nodes, ports, macs, [], monitoring_interval=0)
+    assert '        hapair_monitoring: true' in on and '        hapair_monitoring_interval: 10' in on
+    assert not [line for line in off if 'hapair_monitoring' in line]
+
+
 def test_molecule_phases_from_a_stamped_log():
     esc = '\x1b[36mINFO    \x1b[0m \x1b[32mdefault\x1b[0m \u279c \x1b[33m%s\x1b[0m: \x1b[36mExecuting\x1b[0m\n'
     lines = ['100.0 ' + esc % 'create', '101.0 something\n', '160.0 ' + esc % 'converge',

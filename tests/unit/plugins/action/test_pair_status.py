@@ -75,9 +75,7 @@ def test_healthy_pair():
         'node2  Secondary  Connected   UpToDate/UpToDate  -     no       -                      no',
     ]
     assert result['nodes'] == healthy()
-    assert sorted(result['prometheus']) == ['node1', 'node2']
-    assert 'hapair_primary{node="node1",resource="r0"} 1\n' in result['prometheus']['node1']
-    assert 'hapair_primary{node="node2",resource="r0"} 0\n' in result['prometheus']['node2']
+    assert 'prometheus' not in result
     assert 'switchover' not in result and 'json_path' not in result
 
 
@@ -89,7 +87,6 @@ def test_unreachable_node_degrades_and_blocks_switchover():
     assert result['headline'].startswith('degraded: node2 is unreachable')
     assert (result['primary'], result['secondary']) == ('node1', None)
     assert result['table'][2].split() == ['node2', 'UNREACHABLE'] + ['-'] * 6
-    assert result['prometheus']['node2'].splitlines()[2] == 'hapair_up{node="node2",resource="cap"} 0'
     assert result['switchover']['nothing_to_do'] is False
     assert len(result['switchover']['blockers']) == 1
     assert result['switchover']['blockers'][0].startswith('node2 is unreachable: a controlled switchover')

@@ -1364,3 +1364,36 @@ def test_freeze_override_on_xfs_changes_nothing(tmp_path):
     assert error.kind == 'config' and 'does not work on xfs' in error.message
     assert 'nothing was frozen or backed up' in error.message
     assert node.keys == []
+
+
+# -- the run's record for the metrics -----------------------------------------------------------
+
+def test_a_success_is_the_last_success():
+    assert bj.run_record(None, False, 1000.7, 'abc') == {
+        'last_run_at': 1000, 'last_run_success': True, 'last_success_at': 1000, 'snapshot_id': 'abc'}
+
+
+def test_a_failure_keeps_the_last_success():
+    previous = bj.run_record(None, False, 1000, 'abc')
+    assert bj.run_record(previous, True, 2000) == {
+        'last_run_at': 2000, 'last_run_success': False, 'last_success_at': 1000, 'snapshot_id': None}
+
+
+def test_a_failure_with_no_success_before_has_none():
+    assert bj.run_record(None, True, 2000)['last_success_at'] is None
+
+
+def test_record_run_reads_the_previous_record_and_replaces_it(tmp_path):
+    path = str(tmp_path / 'backup-r0.last-run.json')
+    bj.record_run('r0', False, 'one', now=1000, path=path)
+    bj.record_run('r0', True, now=2000, path=path)
+    with open(path) as handle:
+        assert json.load(handle) == {
+            'last_run_at': 2000, 'last_run_success': False, 'last_success_at': 1000, 'snapshot_id': None}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['backup-r0.last-run.json']
+
+
+def test_record_run_survives_a_damaged_record(tmp_path):
+    path = tmp_path / 'backup-r0.last-run.json'
+    path.write_text(u'{"last_run_at": ')
+    assert bj.record_run('r0', True, now=3000, path=str(path))['last_success_at'] is None

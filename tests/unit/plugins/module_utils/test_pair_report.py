@@ -26,7 +26,6 @@ from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import 
 )
 from ansible_collections.hapair.cluster.plugins.module_utils.pair_report import (
     COLUMNS,
-    prometheus,
     summarise,
     table,
 )
@@ -168,78 +167,3 @@ def test_summarise_does_not_modify_the_reports():
     reports = {'node1': report(PRIMARY_9, mounted=True), 'node2': None}
     summarise(reports)
     assert reports == {'node1': report(PRIMARY_9, mounted=True), 'node2': None}
-
-
-# ---------------------------------------------------------------------------
-# prometheus
-
-METRICS = ('hapair_up', 'hapair_primary', 'hapair_connected', 'hapair_disk_uptodate', 'hapair_out_of_sync_bytes',
-           'hapair_split_brain', 'hapair_healthy')
-SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)\{((?:[a-zA-Z_][a-zA-Z0-9_]*="[^"\\\n]*")'
-                    r'(?:,[a-zA-Z_][a-zA-Z0-9_]*="[^"\\\n]*")*)\} (-?[0-9]+)$')
-
-
-def samples(text):
-    """{metric: (labels dict, value)}, checking the exposition format on the way."""
-    assert text.endswith('\n') and not text.endswith('\n\n')
-    found = {}
-    described = {}
-    for line in text.splitlines():
-        if line.startswith('# HELP '):
-            name, dummy, help_text = line[len('# HELP '):].partition(' ')
-            assert help_text, line
-            described.setdefault(name, []).append('HELP')
-            continue
-        if line.startswith('# TYPE '):
-            assert line == '# TYPE %s gauge' % line.split()[2]
-            described.setdefault(line.split()[2], []).append('TYPE')
-            continue
-        match = SAMPLE.match(line)
-        assert match, 'not a valid sample line: %r' % line
-        name, labels, value = match.groups()
-        assert described.get(name) == ['HELP', 'TYPE'], 'HELP and TYPE must precede %s' % name
-        assert name not in found
-        found[name] = (dict(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"', labels)), int(value))
-    assert sorted(described) == sorted(found)
-    return found
-
-
-@pytest.mark.parametrize('reports, node, values', [
-    (healthy(), 'node1', dict(up=1, primary=1, connected=1, disk_uptodate=1, out_of_sync_bytes=0, split_brain=0,
-                              healthy=1)),
-    (healthy(), 'node2', dict(up=1, primary=0, connected=1, disk_uptodate=1, out_of_sync_bytes=0, split_brain=0,
-                              healthy=1)),
-    ({'node1': report('events2_84_lab_syncsource_node1.txt', mounted=True),
-      'node2': report('events2_84_lab_synctarget_node2.txt')},
-     'node2', dict(up=1, primary=0, connected=1, disk_uptodate=0, out_of_sync_bytes=1012768 * 1024, split_brain=0,
-                   healthy=0)),
-    ({'node1': report('status_json_9_split.json', split_brain=True), 'node2': report('events2_84_standalone.txt')},
-     'node1', dict(up=1, primary=1, connected=0, disk_uptodate=1, out_of_sync_bytes=1240 * 1024, split_brain=1,
-                   healthy=0)),
-    ({'node1': report(PRIMARY_9, mounted=True), 'node2': report(mounted=True)},
-     'node2', dict(up=0, primary=0, connected=0, disk_uptodate=0, out_of_sync_bytes=0, split_brain=0, healthy=0)),
-    ({'node1': report(PRIMARY_9, mounted=True), 'node2': None},
-     'node2', dict(up=0, primary=0, connected=0, disk_uptodate=0, out_of_sync_bytes=0, split_brain=0, healthy=0)),
-], ids=['healthy-primary', 'healthy-secondary', 'synctarget', 'split-brain', 'drbd-down', 'unreachable'])
-def test_prometheus(reports, node, values):
-    result = summarise(reports)
-    found = samples(prometheus(node, 'r0', reports[node], result))
-    assert sorted(found) == sorted(METRICS)
-    for name, (labels, value) in found.items():
-        expected_labels = {'node': node, 'resource': 'r0'}
-        if name == 'hapair_healthy':
-            expected_labels['verdict'] = result['verdict']
-        assert labels == expected_labels, name
-        assert value == values[name[len('hapair_'):]], name
-
-
-def test_prometheus_exact_lines_and_label_quotes():
-    reports = healthy()
-    text = prometheus('node"1', 'r0', reports['node1'], summarise(reports))
-    lines = text.splitlines()
-    assert lines[:3] == ['# HELP hapair_up 1 when the node could be queried and the DRBD resource is up.',
-                         '# TYPE hapair_up gauge',
-                         'hapair_up{node="node1",resource="r0"} 1']
-    assert lines[-1] == 'hapair_healthy{node="node1",resource="r0",verdict="healthy"} 1'
-    assert len(lines) == 3 * len(METRICS)
-    samples(text)
