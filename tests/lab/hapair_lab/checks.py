@@ -31,8 +31,14 @@ class Lab(object):
         self.argv = [os.path.join(top, ".venv", "bin", "python"), os.path.join(top, "tests", "lab", "labctl")]
 
     def __call__(self, *args, **kwargs):
-        return subprocess.run(self.argv + list(args), check=kwargs.get("check", True),
-                              capture_output=True, text=True, timeout=kwargs.get("timeout", 400))
+        res = subprocess.run(self.argv + list(args), check=False,
+                             capture_output=True, text=True, timeout=kwargs.get("timeout", 400))
+        if kwargs.get("check", True) and res.returncode != 0:
+            # what labctl said (a QEMU that did not start, a boot timeout with the console's tail),
+            # not only its exit status
+            raise AssertionError("labctl %s: exit %d\n%s%s" % (" ".join(args), res.returncode, res.stdout[-3000:],
+                                                              res.stderr[-3000:]))
+        return res
 
     def status(self):
         return json.loads(self("status", "--json", check=False).stdout)

@@ -102,7 +102,17 @@ class Lab(object):
         try:
             return access.wait_ssh(started, self.key, state["ports"], self.running, BOOT_TIMEOUT, say)
         except RuntimeError as e:
-            raise LabError("%s (accelerator %s); see %s/<node>/console.log" % (e, state["accel"], self.dir))
+            raise LabError("%s (accelerator %s); see %s/<node>/console.log%s"
+                           % (e, state["accel"], self.dir, "".join(self.console_tail(n) for n in sorted(started))))
+
+    def console_tail(self, name, lines=30):
+        """The end of a node's console, for an error that would otherwise only say it did not boot."""
+        try:
+            with open(os.path.join(self.dir, name, "console.log"), errors="replace") as f:
+                tail = f.read().splitlines()[-lines:]
+        except OSError as e:
+            return "\n--- %s console: %s" % (name, e)
+        return "\n--- the last %d lines of %s's console ---\n%s" % (len(tail), name, "\n".join(tail))
 
     # ---- commands --------------------------------------------------------------------
     def up(self, layout, say, fencing_policy="continue", python="system", monitoring_interval=10):

@@ -17,11 +17,13 @@ Fault verbs act here, on the bridge ports, never inside the product: `link` (por
 """
 
 import ctypes
+import errno
 import fcntl
 import hashlib
 import os
 import struct
 import subprocess
+import time
 
 NETWORKS = {"service": "br-service", "replication": "br-repl"}
 # The replication link carries jumbo frames, as a direct 10GbE link does (the product's
@@ -31,6 +33,8 @@ SUFFIX = {"service": "service", "replication": "repl"}
 
 CLONE_NEWNET = 0x40000000
 TUNSETIFF = 0x400454CA
+# seconds a tap may stay held by a QEMU that was just killed (open_tap)
+TAP_RELEASE_WAIT = 15
 IFF_TAP = 0x0002
 IFF_NO_PI = 0x1000
 IFF_VNET_HDR = 0x4000
@@ -122,11 +126,22 @@ def open_tap(ns, tap):
     finally:
         os.close(target)
         os.close(own)
-    try:
-        fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", tap.encode(), IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
-    except OSError as e:
-        os.close(fd)
-        raise NetError("cannot attach to tap %s in namespace %s: %s" % (tap, ns, e))
+    # Right after `labctl kill`, the dead QEMU's taps are released one by one, up to a second or
+    # more apart (seen: n1-repl detached at 19:24:10, n1-service at 19:24:11, and the start in
+    # between failed). A tap still held answers EBUSY: wait for it, a bounded while, then say so.
+    deadline = time.time() + TAP_RELEASE_WAIT
+    while True:
+        try:
+            fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", tap.encode(), IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
+            break
+        except OSError as e:
+            if e.errno == errno.EBUSY and time.time() < deadline:
+                time.sleep(0.2)
+                continue
+            os.close(fd)
+            raise NetError("cannot attach to tap %s in namespace %s: %s%s" % (
+                tap, ns, e, " (still held %d s after its QEMU was gone)" % TAP_RELEASE_WAIT
+                if e.errno == errno.EBUSY else ""))
     os.set_inheritable(fd, True)
     return fd
 
