@@ -36,8 +36,8 @@ class Lab(object):
         if kwargs.get("check", True) and res.returncode != 0:
             # what labctl said (a QEMU that did not start, a boot timeout with the console's tail),
             # not only its exit status
-            raise AssertionError("labctl %s: exit %d\n%s%s" % (" ".join(args), res.returncode, res.stdout[-3000:],
-                                                              res.stderr[-3000:]))
+            said = res.stdout[-3000:] + res.stderr[-3000:]
+            raise AssertionError("labctl %s: exit %d\n%s" % (" ".join(args), res.returncode, said))
         return res
 
     def status(self):
