@@ -81,7 +81,7 @@ def node_interpreter(python):
 
 
 def inventory_lines(layout, key, lab_dir, secret, nodes, ports, macs, backup_vars, fencing_policy="continue",
-                    python="system", monitoring_interval=10):
+                    python="system", monitoring_interval=30):
     """The generated inventory; `nodes` {name: {service, replication}}, `macs` {name: {kind: mac}}."""
     # freeze: the handler gives a dead peer 10 s, not the default 60, so that a test waits less
     fencing = (["        hapair_fencing_policy: freeze", "        hapair_fencing_freeze_timeout: 10"]
@@ -91,7 +91,8 @@ def inventory_lines(layout, key, lab_dir, secret, nodes, ports, macs, backup_var
     # literal that python3 reads as text ('str' object has no attribute 'decode'). EL7's yum has
     # 2.7 bindings, so there it never re-runs. The image has every package: the roles check them.
     packages = (["        hapair_manage_packages: false"] if python == "2.7" else [])
-    # the monitoring role's timer, every few seconds so that a test sees a change soon (0: off)
+    # the monitoring role's timer at the role's default interval: under emulation each run of the job
+    # costs the VM a Python start, so every 10 s slowed every lab test (0: off)
     monitoring = (["        hapair_monitoring: true", "        hapair_monitoring_interval: %d" % monitoring_interval]
                   if monitoring_interval else [])
     spare = {"extra-disk": ("/dev/disk/by-id/virtio-hapair-spare", "whole_disk"),

@@ -115,7 +115,7 @@ class Lab(object):
         return "\n--- the last %d lines of %s's console ---\n%s" % (len(tail), name, "\n".join(tail))
 
     # ---- commands --------------------------------------------------------------------
-    def up(self, layout, say, fencing_policy="continue", python="system", monitoring_interval=10):
+    def up(self, layout, say, fencing_policy="continue", python="system", monitoring_interval=30):
         if layout not in LAYOUTS:
             raise LabError("unknown layout %r (choose from %s)" % (layout, ", ".join(LAYOUTS)))
         if fencing_policy not in FENCING_POLICIES:
@@ -225,6 +225,6 @@ class Lab(object):
         lines = access.inventory_lines(state["layout"], self.key, self.dir, state["secret"], NODES, state["ports"],
                                        macs, backup_server.inventory_vars(self.backup_dir, state["backup_password"]),
                                        state.get("fencing_policy", "continue"), state.get("python", "system"),
-                                       state.get("monitoring_interval", 10))
+                                       state.get("monitoring_interval", 30))
         with open(self.inventory, "w") as f:
             f.write("\n".join(lines) + "\n")

@@ -76,7 +76,7 @@ def test_inventory_turns_the_metrics_timer_on_unless_told_not_to():
     macs = {'node1': {'service': 's', 'replication': 'r'}}
     on = access.inventory_lines('lvm', '/k', '/lab', 'sec', nodes, ports, macs, [])
     off = access.inventory_lines('lvm', '/k', '/lab', 'sec', nodes, ports, macs, [], monitoring_interval=0)
-    assert '        hapair_monitoring: true' in on and '        hapair_monitoring_interval: 10' in on
+    assert '        hapair_monitoring: true' in on and '        hapair_monitoring_interval: 30' in on
     assert not [line for line in off if 'hapair_monitoring' in line]
 
 
