@@ -1,5 +1,8 @@
 """Faults on the provisioned pair, in order: the lab's own controls first (link cut,
-crash and restart), then reboots. Each test leaves the pair connected and in sync.
+crash and restart), then a reboot of both nodes. Each test leaves the pair connected and in sync.
+A reboot of the Secondary alone is not a test of its own: the crash of the Secondary covers its
+rejoin, and the reboot of both nodes the clean shutdown and the boot (each reboot under emulation
+costs over a minute of the lab).
 
 node1 is Primary when this file starts (test_1_provisioned checked it).
 """
@@ -109,15 +112,6 @@ def test_delayed_link_mirror_connects_writes_wait_nothing_lost(lab, tmp_path):
         lab("link", "shape", "--clear")
     wait_for(lambda: in_sync(PRIMARY), 120, "the pair in sync after the shaping went")
     assert sync_write_ms(PRIMARY) < 40.0, "writes still wait as if the link were delayed"
-
-
-def test_secondary_reboot_rejoins_as_secondary(lab):
-    reboot(lab, [SECONDARY])
-    s = wait_for(lambda: in_sync(SECONDARY), 180, "node2 to reconnect in sync after its reboot")
-    assert s["role"] == "Secondary"
-    assert drbd_state(node(PRIMARY))["role"] == "Primary"
-    assert node(PRIMARY).service("hapair-demo.service").is_running
-    assert not node(SECONDARY).service("hapair-demo.service").is_running
 
 
 def test_secondary_crash_and_restart(lab):

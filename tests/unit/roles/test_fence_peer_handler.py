@@ -32,7 +32,8 @@ def render(policy='continue', timeout=60):
     with open(TEMPLATE) as f:
         template = jinja2.Template(f.read(), keep_trailing_newline=True)
     return template.render(ansible_managed='test', __hapair_peer_service_ip='192.0.2.12',
-                           hapair_fencing_policy=policy, hapair_fencing_freeze_timeout=timeout)
+                           hapair_fencing_policy=policy, hapair_fencing_freeze_timeout=timeout,
+                           hapair_fencing_connect_timeout=10)
 
 
 def run_handler(tmp_path, ssh_rc, ssh_output, policy='continue', timeout=60, args=(), role='Primary/Unknown'):
@@ -111,6 +112,7 @@ def test_check_runs_the_harmless_verb_and_records_nothing(tmp_path):
                                               args=['--check'])
     assert rc == 0
     assert calls and calls[0].endswith('root@192.0.2.12 check r0'), calls
+    assert '-o ConnectTimeout=10 ' in calls[0], calls   # hapair_fencing_connect_timeout
     assert out.startswith('fencing path to 192.0.2.12 works')
     assert (log, syslog) == ('', '')
 
