@@ -142,8 +142,11 @@ class ActionModule(ActionBase):
             if derived:
                 facts, checked = derived, [h for h in hosts if h in derived]
 
+        play_hosts = task_vars.get("ansible_play_hosts_all")
+        if play_hosts is not None:
+            play_hosts = [str(h) for h in play_hosts]
         try:
-            outcome = check_pair(hosts, node_vars, facts=facts, group=group)
+            outcome = check_pair(hosts, node_vars, facts=facts, group=group, play_hosts=play_hosts)
         except NetaddrMissingError as exc:
             result["failed"] = True
             result["msg"] = str(exc)

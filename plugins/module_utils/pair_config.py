@@ -457,7 +457,7 @@ def _check_secret(value, report):
     return ok
 
 
-def check_pair(group_hosts, hostvars, facts=None, group=DEFAULT_GROUP):
+def check_pair(group_hosts, hostvars, facts=None, group=DEFAULT_GROUP, play_hosts=None):
     """Check that group_hosts/hostvars describe one valid pair.
 
     group_hosts: host names in the group, in inventory order.
@@ -465,6 +465,9 @@ def check_pair(group_hosts, hostvars, facts=None, group=DEFAULT_GROUP):
     facts: optional host -> list of 'address/prefix' strings (or mappings
         {"network": ..., "interface": ...}) configured on the node's other
         interfaces; None skips the overlap check against them.
+    play_hosts: optional, the hosts the running play covers (ansible_play_hosts_all):
+        a run that leaves out a node of the group (--limit) is refused, since the
+        pair's roles render and judge both nodes at once. None skips the check.
     Returns {"errors": [...], "warnings": [...], "pair": {...}}; the pair
     holds whatever could be normalised (complete only when errors is empty).
     Raises NetaddrMissingError when netaddr is not importable.
@@ -483,6 +486,14 @@ def check_pair(group_hosts, hostvars, facts=None, group=DEFAULT_GROUP):
             report.error(u"group %s has %d host%s (%s); a pair needs exactly two %s put exactly the two "
                          u"nodes in this group" % (group, len(hosts), u"" if len(hosts) == 1 else u"s",
                                                    u", ".join(hosts), EM_DASH))
+
+    if play_hosts is not None:
+        left_out = [h for h in hosts if h not in play_hosts]
+        if left_out:
+            report.error(u"this run leaves out %s of group %s (ansible-playbook --limit?); the pair is "
+                         u"provisioned and checked with both nodes at once (each renders the other's "
+                         u"addresses); run it without --limit, or with --limit %s"
+                         % (u" and ".join(left_out), group, group))
 
     nodes, parsed = {}, {}
     for host in hosts:

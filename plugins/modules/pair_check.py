@@ -33,6 +33,8 @@ description:
   - The replication addresses must differ, be in the same subnet with the same prefix, not be the network or
     broadcast address, and the replication subnet must not overlap the service network or any other network
     configured on the node. MAC addresses must differ between the nodes.
+  - The play must cover both hosts of the group. A run limited to one node (C(--limit node1)) is refused,
+    since the pair is provisioned and checked with both nodes at once.
 requirements:
   - netaddr (on the controller)
 options:

@@ -133,6 +133,18 @@ def test_single_problem_header_and_warnings():
     assert "s3cret-value" not in repr(result)
 
 
+def test_a_run_limited_to_one_node_is_refused():
+    task_vars = dict(plain_task_vars(), ansible_play_hosts_all=["node1"])
+    result = make_action().run(task_vars=task_vars)
+    assert result["failed"] is True
+    assert result["errors"] == ["this run leaves out node2 of group hapair_cluster (ansible-playbook --limit?); "
+                                "the pair is provisioned and checked with both nodes at once (each renders the "
+                                "other's addresses); run it without --limit, or with --limit hapair_cluster"]
+    # the control: the whole group in the play passes
+    task_vars["ansible_play_hosts_all"] = ["node2", "node1"]
+    assert not make_action().run(task_vars=task_vars).get("failed")
+
+
 def test_interface_networks_argument():
     args = {"interface_networks": {"node1": ["10.77.0.1/24", "10.0.0.0/8"], "node2": []}}
     result = make_action(args).run(task_vars=plain_task_vars())
