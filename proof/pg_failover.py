@@ -315,7 +315,7 @@ def main():
         # data directory is no point in time: restore the dump, not the directory; freeze mode is
         # refused on xfs; with LVM the snapshot mode makes an in-place restore crash-consistent.)
         p = primary()
-        playbook(os.path.join(TOP, "molecule", "backup", "backup_role.yml"),
+        playbook(os.path.join(TOP, "molecule", "default", "backup_role.yml"),
                  json.dumps({"hapair_backup_pre_hook": PRE_HOOK}))
         rows = int(sh(p, "%s 'SELECT count(*) FROM ledger'" % PSQL).strip())
         secs, log = playbook("backup.yml")
@@ -347,7 +347,7 @@ def main():
             # two checks of one fact disagree: one of them is wrong, and the figure proves nothing
             findings.append("contradiction: the dump lists %d data entries for table ledger, yet %s rows came back "
                             "of %d at the backup" % (len(data_entries), after, rows))
-        playbook(os.path.join(TOP, "molecule", "backup", "backup_role.yml"))  # back to the inventory's hook
+        playbook(os.path.join(TOP, "molecule", "default", "backup_role.yml"))  # back to the inventory's hook
 
     save(out, findings, steps)
     say("wrote %s" % RESULTS)

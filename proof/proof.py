@@ -26,7 +26,7 @@ Writes proof/results.json and proof/REPORT.md (or into PROOF_OUT); exits non-zer
 round lost an acknowledged record or a check failed. PROOF_FAULTS=0 skips the fault matrix,
 PROOF_FAULTS=secondary_crash,link_cut_during_writes runs only those faults; PROOF_STALE_CONTROL=0
 skips the stale-promotion control (it runs first otherwise). CI runs two
-rounds of it in the failover scenario (molecule/failover/tests).
+rounds of it in the operations scenario (molecule/operations/tests).
 """
 
 import datetime

@@ -2,15 +2,16 @@
 
 The scenario names them in its molecule.yml: HAPAIR_TOOLCHAIN (.venv-216 = ansible-core 2.16,
 the last controller for EL7's Python 2.7/3.6 nodes) and HAPAIR_LAB_PYTHON (labctl up --python:
-Debian's own python3, or EL7's 2.7 / 3.6 copied into the image). The backup and failover
-scenarios include this file, so each of the three records what it ran on in
-tests/output/figures/interpreters.json.
+Debian's own python3, or EL7's 2.7 / 3.6 copied into the image; one for both nodes, or one per
+node: "2.7,3.6"). The operations scenario includes this file, so both scenarios record what
+each node ran on in tests/output/figures/interpreters.json.
 """
 
 import json
 import os
 import subprocess
 
+from hapair_lab.access import node_pythons
 from hapair_lab.checks import BIN, TOP
 
 # labctl up --python -> the major.minor the nodes must report
@@ -46,12 +47,13 @@ def test_the_run_uses_the_scenarios_controller_and_node_python(host):
     ansible-core. Control: the same comparison made with Debian's own /usr/bin/python3 on the
     node must differ whenever the scenario asks for an EL7 interpreter, so a lab that quietly
     ran Debian's Python cannot pass."""
-    wanted = os.environ.get("HAPAIR_LAB_PYTHON", "system")
+    name = host.backend.get_hostname()
+    wanted = node_pythons(os.environ.get("HAPAIR_LAB_PYTHON", "system"), ("node1", "node2"))[name]
     toolchain = os.environ.get("HAPAIR_TOOLCHAIN", ".venv")
     facts = host.ansible("setup", "gather_subset=min")["ansible_facts"]
     version, executable = facts["ansible_python_version"], facts["ansible_python"]["executable"]
     core = controller_core()
-    record(os.environ.get("MOLECULE_SCENARIO_NAME", "?"), host.backend.get_hostname(),
+    record(os.environ.get("MOLECULE_SCENARIO_NAME", "?"), name,
            {"python_version": version, "python": executable, "ansible_core": core, "toolchain": toolchain})
     assert major_minor(version) == EXPECTED_PYTHON[wanted], (version, executable)
     if toolchain in EXPECTED_CORE:

@@ -1,9 +1,10 @@
 """The disk layout this scenario runs on: no spare disk, the mirror in the unallocated space
-after the OS disk's root partition (the seed's "partition" case).
+after the OS disk's root partition (the seed's "partition" case). The operations scenario runs on
+a spare disk (LVM on a whole-disk partition).
 
 What differs from the spare-disk layout is the spare_partition module's free_space mode; the
-rest of provisioning is the code that the default scenario's idempotence run covers. So the
-second run here is that module, with the role's arguments, on the provisioned pair.
+scenario's idempotence run covers the rest. The second run here is that module alone, with the
+role's arguments, on the provisioned pair.
 """
 
 import json

@@ -54,7 +54,7 @@ def test_replication_link_cut_and_restored(lab):
         wait_for(lambda: drbd_state(node(PRIMARY)).get("connection") in ("Connecting", "Unconnected"), 60,
                  "DRBD on node1 to notice the cut")
         # hapair_fencing_policy=continue (this scenario): writes go on, never suspended. The control of
-        # the failover scenario's freeze test, which asserts "susp( 0 -> 1 )" in the same log.
+        # the operations scenario's freeze test, which asserts "susp( 0 -> 1 )" in the same log.
         assert node(PRIMARY).run("timeout 30 sh -c 'echo cut > /srv/hapair/.cut-probe && sync'").rc == 0
         kernel = node(PRIMARY).check_output("journalctl -k --since %s --no-pager -o cat", since)
         assert "susp( 0 -> 1 )" not in kernel and drbd_state(node(PRIMARY)).get("suspended") in (None, "no"), \

@@ -19,7 +19,7 @@ import yaml
 
 from hapair_lab.checks import INVENTORY, TOP, drbd_state, hostvars, node, playbook, wait_for
 
-ROLE_ONLY = os.path.join(TOP, "molecule", "backup", "backup_role.yml")
+ROLE_ONLY = os.path.join(TOP, "molecule", "default", "backup_role.yml")
 REPO = os.path.join(TOP, ".lab", "backup-server", "root", "r0")
 LOOP = "/root/refusal-test.img"
 PRIMARY, SECONDARY = "node1", "node2"
@@ -130,11 +130,12 @@ def link_cut(lab):
                  drbd_state(node(SECONDARY)).get("disk") == "UpToDate", 180, "DRBD to reconnect in sync")
 
 
-Case = collections.namedtuple("Case", "id playbook extra inventory state words")
+Case = collections.namedtuple("Case", "id playbook extra inventory state words options")
 
 
-def case(id, playbook, words, extra=(), inventory=None, state=None):
-    return Case(id, playbook, list(extra), inventory, state, [words] if isinstance(words, str) else list(words))
+def case(id, playbook, words, extra=(), inventory=None, state=None, options=()):
+    return Case(id, playbook, list(extra), inventory, state, [words] if isinstance(words, str) else list(words),
+                list(options))
 
 
 PAIR = "does not describe one valid hapair pair"
@@ -163,6 +164,9 @@ CASES = [
          inventory=group_var("hapair_initial_primary", "node9")),
     case("MTU above range", "provision.yml", [PAIR, "out of range"], inventory=group_var("hapair_replication_mtu", 10000)),
     case("MTU below range", "provision.yml", [PAIR, "out of range"], inventory=group_var("hapair_replication_mtu", 100)),
+    case("provision.yml limited to one node", "provision.yml",
+         [PAIR, "this run leaves out node2 of group hapair_cluster (ansible-playbook --limit?)"],
+         options=["--limit", "node1"]),
     case("spare disk is not a path under /dev", "provision.yml", [PAIR, "is not a device path under /dev"],
          inventory=host_var("node2", "hapair_spare_disk", "vdb")),
     case("spare disk names a partition", "provision.yml", [PAIR, "names a partition"],
@@ -277,13 +281,15 @@ def test_wrong_input_is_refused_and_changes_nothing(lab, pair_ready, backup_pass
             c.inventory(inv)
             if "DEV" in values:
                 # another label than the live mirror's, or spare_partition would (rightly) refuse a
-                # second partition of that name before it looked at the disk's content
-                pair_hosts(inv)["node2"].update(hapair_spare_disk=values["DEV"], hapair_spare_label="hapair-refusal-test")
+                # second partition of that name before it looked at the disk's content; a whole disk
+                # (the scenario's own mirror is in the OS disk's free space)
+                pair_hosts(inv)["node2"].update(hapair_spare_disk=values["DEV"], hapair_spare_label="hapair-refusal-test",
+                                                hapair_spare_mode="whole_disk")
             inventory = str(tmp_path / "inventory.yml")
             with open(inventory, "w") as f:
                 yaml.safe_dump(inv, f)
         before = fingerprint(probes)
-        rc, out, dummy = playbook(c.playbook, *c.extra, inventory=inventory)
+        rc, out, dummy = playbook(c.playbook, *c.extra, inventory=inventory, options=c.options)
         after = fingerprint(probes)
     assert rc != 0, "%s was accepted:\n%s" % (c.id, out[-3000:])
     for words in c.words:

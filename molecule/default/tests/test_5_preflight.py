@@ -73,6 +73,8 @@ def test_preflight_lists_every_failure_of_both_nodes_and_changes_nothing(tmp_pat
     hosts["node1"]["hapair_spare_label"] = "hapair-preflight-test"
     hosts["node2"]["hapair_spare_disk"] = loop_disks["node2"]         # holds a filesystem
     hosts["node2"]["hapair_spare_label"] = "hapair-preflight-test"
+    for name in ("node1", "node2"):
+        hosts[name]["hapair_spare_mode"] = "whole_disk"               # the loop disks, not the OS disk's free space
     hosts["node2"]["hapair_service_address"] = "172.30.0.99/24"       # the peer is not there
     path = str(tmp_path / "inventory.yml")
     with open(path, "w") as f:

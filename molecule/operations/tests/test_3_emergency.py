@@ -1,7 +1,7 @@
 """Emergencies: the link is cut while the Primary writes (fencing, under this scenario's
 hapair_fencing_policy=freeze), the peer dies while the Primary writes, and a split brain made
 on purpose. node1 starts as Primary. The crash of the Primary under write load followed by
-promote.yml and rejoin.yml is round 2 of the proof in test_1_operations.py."""
+promote.yml and rejoin.yml is round 2 of the proof in test_2_operations.py."""
 
 import json
 import time

@@ -74,10 +74,23 @@ def wait_ssh(pending, key, ports, alive, timeout, say):
 
 
 def node_interpreter(python):
-    """ansible_python_interpreter for labctl up --python: Debian's, or an EL7 build in the image."""
+    """ansible_python_interpreter for one node's Python: Debian's, or an EL7 build in the image."""
     if python == "system":
         return "/usr/bin/python3"
     return "%s/%s/bin/python%s" % (image.PYTHON_PREFIX, python, python)
+
+
+def node_pythons(python, names):
+    """labctl up --python: one Python for every node ("3.6"), or one per node in the order of
+    `names` ("2.7,3.6": node1 2.7, node2 3.6). {name: python}; ValueError says what is wrong."""
+    names = sorted(names)
+    parts = [p.strip() for p in str(python).split(",")]
+    if len(parts) == 1:
+        parts = parts * len(names)
+    if len(parts) != len(names):
+        raise ValueError("--python %s names %d Pythons for %d nodes (%s): give one for all, or one per node"
+                         % (python, len(parts), len(names), ", ".join(names)))
+    return dict(zip(names, parts))
 
 
 def inventory_lines(layout, key, lab_dir, secret, nodes, ports, macs, backup_vars, fencing_policy="continue",
@@ -86,11 +99,7 @@ def inventory_lines(layout, key, lab_dir, secret, nodes, ports, macs, backup_var
     # freeze: the handler gives a dead peer 10 s, not the default 60, so that a test waits less
     fencing = (["        hapair_fencing_policy: freeze", "        hapair_fencing_freeze_timeout: 10"]
                if fencing_policy == "freeze" else [])
-    # Debian's apt cannot be driven from Python 2.7: ansible.builtin.apt re-runs itself under
-    # python3 (python3-apt), and ansible-core 2.16 hands the re-run its arguments as a py2 str
-    # literal that python3 reads as text ('str' object has no attribute 'decode'). EL7's yum has
-    # 2.7 bindings, so there it never re-runs. The image has every package: the roles check them.
-    packages = (["        hapair_manage_packages: false"] if python == "2.7" else [])
+    pythons = node_pythons(python, nodes)
     # the monitoring role's timer at the role's default interval: under emulation each run of the job
     # costs the VM a Python start, so every 10 s slowed every lab test (0: off)
     monitoring = (["        hapair_monitoring: true", "        hapair_monitoring_interval: %d" % monitoring_interval]
@@ -107,7 +116,6 @@ def inventory_lines(layout, key, lab_dir, secret, nodes, ports, macs, backup_var
         "    ansible_user: root",
         "    ansible_ssh_private_key_file: %s" % key,
         "    ansible_ssh_common_args: %s -o ControlPath=%s" % (" ".join(SSH_OPTS), mux_path(lab_dir)),
-        "    ansible_python_interpreter: %s" % node_interpreter(python),
         "    ansible_pipelining: true",
         "  children:",
         "    hapair_cluster:",
@@ -117,7 +125,7 @@ def inventory_lines(layout, key, lab_dir, secret, nodes, ports, macs, backup_var
         "        hapair_shared_secret: \"%s\"" % secret,
         "        hapair_services: [hapair-demo.service]",
         "        hapair_service_ip: 172.30.0.10/24",
-    ] + backup_vars + fencing + packages + monitoring + (["        hapair_spare_lvm: true"] if layout == "lvm" else []) + [
+    ] + backup_vars + fencing + monitoring + (["        hapair_spare_lvm: true"] if layout == "lvm" else []) + [
         "      hosts:",
     ]
     for name, node in sorted(nodes.items()):
@@ -132,5 +140,12 @@ def inventory_lines(layout, key, lab_dir, secret, nodes, ports, macs, backup_var
             "          hapair_replication_address: %s" % node["replication"],
             "          hapair_spare_disk: %s" % spare[0],
             "          hapair_spare_mode: %s" % spare[1],
+            "          ansible_python_interpreter: %s" % node_interpreter(pythons[name]),
         ]
+        # Debian's apt cannot be driven from Python 2.7: ansible.builtin.apt re-runs itself under
+        # python3 (python3-apt), and ansible-core 2.16 hands the re-run its arguments as a py2 str
+        # literal that python3 reads as text ('str' object has no attribute 'decode'). EL7's yum has
+        # 2.7 bindings, so there it never re-runs. The image has every package: the roles check them.
+        if pythons[name] == "2.7":
+            lines.append("          hapair_manage_packages: false")
     return lines

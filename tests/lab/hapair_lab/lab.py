@@ -120,8 +120,14 @@ class Lab(object):
             raise LabError("unknown layout %r (choose from %s)" % (layout, ", ".join(LAYOUTS)))
         if fencing_policy not in FENCING_POLICIES:
             raise LabError("unknown fencing policy %r (choose from %s)" % (fencing_policy, ", ".join(FENCING_POLICIES)))
-        if python not in NODE_PYTHONS:
-            raise LabError("unknown node Python %r (choose from %s)" % (python, ", ".join(NODE_PYTHONS)))
+        try:
+            pythons = access.node_pythons(python, NODES)
+        except ValueError as e:
+            raise LabError(str(e))
+        unknown = sorted(set(pythons.values()) - set(NODE_PYTHONS))
+        if unknown:
+            raise LabError("unknown node Python %s (choose from %s, or one per node: 2.7,3.6)"
+                           % (", ".join(unknown), ", ".join(NODE_PYTHONS)))
         state = self.load()
         if state is not None:
             if all(self.running(n) for n in NODES):
