@@ -142,10 +142,13 @@ def inventory_lines(layout, key, lab_dir, secret, nodes, ports, macs, backup_var
             "          hapair_spare_mode: %s" % spare[1],
             "          ansible_python_interpreter: %s" % node_interpreter(pythons[name]),
         ]
-        # Debian's apt cannot be driven from Python 2.7: ansible.builtin.apt re-runs itself under
-        # python3 (python3-apt), and ansible-core 2.16 hands the re-run its arguments as a py2 str
-        # literal that python3 reads as text ('str' object has no attribute 'decode'). EL7's yum has
-        # 2.7 bindings, so there it never re-runs. The image has every package: the roles check them.
-        if pythons[name] == "2.7":
+        # Debian's apt cannot be driven from EL7's Pythons copied into the image: python3-apt is
+        # Debian's python3's, so ansible.builtin.apt re-runs itself under /usr/bin/python3. From 2.7,
+        # ansible-core 2.16 hands the re-run its arguments as a py2 str literal that python3 reads as
+        # text ('str' object has no attribute 'decode'); from 3.6 under mitogen the re-run fails
+        # (module '__main__' has no attribute '_module_fqn', seen in rebuild_from_backup.yml). EL7's
+        # yum has bindings for its own Python, so there it never re-runs. The image has every
+        # package: the roles check them (package_check).
+        if pythons[name] != "system":
             lines.append("          hapair_manage_packages: false")
     return lines

@@ -35,12 +35,14 @@ def test_one_python_for_both_nodes_or_one_each():
         access.node_pythons('2.7,3.6,system', NODES)
 
 
-def test_each_node_gets_its_interpreter_and_only_the_2_7_node_leaves_packages_alone():
+def test_each_node_gets_its_interpreter_and_an_el7_python_leaves_packages_alone():
     hosts = inventory('2.7,3.6')['children']['hapair_cluster']['hosts']
     assert hosts['node1']['ansible_python_interpreter'] == '/opt/python/2.7/bin/python2.7'
     assert hosts['node2']['ansible_python_interpreter'] == '/opt/python/3.6/bin/python3.6'
     assert hosts['node1']['hapair_manage_packages'] is False
-    assert 'hapair_manage_packages' not in hosts['node2']
+    assert hosts['node2']['hapair_manage_packages'] is False
+    hosts = inventory('system,3.6')['children']['hapair_cluster']['hosts']
+    assert 'hapair_manage_packages' not in hosts['node1']   # Debian's apt with Debian's Python
 
 
 def test_debians_python_by_default():
