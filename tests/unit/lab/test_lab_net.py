@@ -66,8 +66,10 @@ def test_inventory_runs_the_nodes_on_el7s_python_from_the_image():
     py36 = '\n'.join(access.inventory_lines('lvm', '/k', '/lab', 'sec', nodes, ports, macs, [], python='3.6'))
     assert 'ansible_python_interpreter: /opt/python/2.7/bin/python2.7' in py27
     assert 'ansible_python_interpreter: /opt/python/3.6/bin/python3.6' in py36
-    # apt cannot be driven from 2.7 (its re-run under python3 breaks): the roles only check
-    assert 'hapair_manage_packages: false' in py27 and 'hapair_manage_packages' not in py36
+    # apt cannot be driven from EL7's Pythons (its re-run under Debian's python3 breaks): the roles only check
+    assert 'hapair_manage_packages: false' in py27 and 'hapair_manage_packages: false' in py36
+    system = '\n'.join(access.inventory_lines('lvm', '/k', '/lab', 'sec', nodes, ports, macs, [], python='system'))
+    assert 'hapair_manage_packages' not in system
 
 
 def test_inventory_turns_the_metrics_timer_on_unless_told_not_to():
