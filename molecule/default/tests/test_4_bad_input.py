@@ -17,27 +17,23 @@ import os
 import pytest
 import yaml
 
-from hapair_lab.checks import INVENTORY, TOP, drbd_state, hostvars, node, playbook, wait_for
+from hapair_lab.checks import (INVENTORY, TOP, clocks, drbd_state, hostvars, node, playbook, scheduled_ids, scheduled_runs_script,
+                               snapshots, wait_for, without_scheduled)
 
 ROLE_ONLY = os.path.join(TOP, "molecule", "default", "backup_role.yml")
-REPO = os.path.join(TOP, ".lab", "backup-server", "root", "r0")
 LOOP = "/root/refusal-test.img"
 PRIMARY, SECONDARY = "node1", "node2"
 
 
-def snapshot_count():
-    path = os.path.join(REPO, "snapshots")
-    return len(os.listdir(path)) if os.path.isdir(path) else 0
-
-
 SENTINEL = "/srv/hapair/catalogue-sentinel"
+SINCE = {}  # the nodes' clocks at the first fingerprint: the timers' snapshots since are no case's doing
 
 
 def fingerprint(extra=None):
     """What a refused run must not change: DRBD state and config, link addresses, partitions,
     services, the backup settings on both nodes, the data (a file changed since the last
-    snapshot, so that a restore would show); the repository's snapshots. Both nodes are read
-    at once (one round trip each)."""
+    snapshot, so that a restore would show); the repository's snapshots, less those the hourly
+    timer made (CI runs cross the hour). Both nodes are read at once (one round trip each)."""
     def read(name):
         host = node(name)
         commands = [
@@ -50,12 +46,18 @@ def fingerprint(extra=None):
             "md5sum /etc/hapair/backup/* 2>/dev/null || true",
             "sha256sum %s 2>/dev/null || true" % SENTINEL,
         ] + list((extra or {}).get(name, ()))
-        # each command's output under its own header
+        # each command's output under its own header; the timers' runs last, outside the fingerprint
         script = "; ".join("echo '=== %s'; %s" % (i, c) for i, c in enumerate(commands))
-        return host.run(script).stdout
+        state, scheduled = host.run("%s; echo '=== scheduled'; %s" % (script, scheduled_runs_script(SINCE[name]))
+                                    ).stdout.split("=== scheduled\n")
+        return state, scheduled_ids(scheduled)
+    if not SINCE:
+        SINCE.update(clocks())
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        nodes = dict(zip(("node1", "node2"), pool.map(read, ("node1", "node2"))))
-    return dict(nodes, snapshots=snapshot_count())
+        read_out = dict(zip(("node1", "node2"), pool.map(read, ("node1", "node2"))))
+    scheduled = read_out["node1"][1] | read_out["node2"][1]
+    return dict(((n, state) for n, (state, dummy) in read_out.items()),
+                snapshots=sorted(without_scheduled(snapshots(), scheduled)))
 
 
 # ---------------------------------------------------------------------------
@@ -255,7 +257,7 @@ def pair_ready():
     primary.check_output("echo 'in the snapshot' > %s && sync", SENTINEL)
     rc, out, dummy = playbook("backup.yml")
     assert rc == 0, out[-3000:]
-    assert snapshot_count() > 0
+    assert snapshots()
     primary.check_output("echo 'changed since the snapshot' > %s && sync", SENTINEL)
     yield
     primary.run("rm -f %s", SENTINEL)
@@ -269,6 +271,19 @@ def backup_password():
 def test_catalogue_is_large_enough():
     assert len(CASES) >= 25
     assert len(set(c.id for c in CASES)) == len(CASES)
+
+
+def test_the_fingerprint_sees_a_snapshot_but_not_the_timers(pair_ready):
+    """The control behind the catalogue's "nothing changed in the repository": a snapshot the
+    hourly timer takes during a case is no change of the case's, one taken by hand is."""
+    before = fingerprint()
+    node(PRIMARY).check_output("systemctl start hapair-backup@r0.service")   # as the timer does
+    assert fingerprint() == before
+    rc, out, dummy = playbook("backup.yml")
+    assert rc == 0, out[-3000:]
+    after = fingerprint()
+    assert len(after["snapshots"]) == len(before["snapshots"]) + 1
+    assert dict(after, snapshots=None) == dict(before, snapshots=None)
 
 
 @pytest.mark.parametrize("c", CASES, ids=[c.id for c in CASES])

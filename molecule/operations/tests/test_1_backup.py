@@ -9,12 +9,12 @@ import os
 import re
 import time
 
-from hapair_lab.checks import TOP, adhoc, drbd_state, hostvars, node, node_exporter_reads, outcome, playbook, wait_for
+from hapair_lab.checks import (TOP, adhoc, clocks, drbd_state, hostvars, new_snapshots, node, node_exporter_reads, outcome,
+                               playbook, snapshots, wait_for)
 
 DATA = "/srv/hapair/data"
 UNIT = "hapair-demo.service"
 FIGURES = os.path.join(TOP, "tests", "output", "figures", "backup.json")
-REPO = os.path.join(TOP, ".lab", "backup-server", "root", "r0")
 LOCK = "/run/lock/hapair-backup-r0.lock"
 PROM = "/var/lib/prometheus/node-exporter/hapair.prom"
 OUTPUTS = []  # every playbook output of this module: the password must be in none of them
@@ -46,34 +46,6 @@ def write_dataset(host):
 
 def checksums(host, root=DATA):
     return host.check_output("cd %s && find . -type f | sort | xargs sha256sum", root)
-
-
-def snapshots():
-    """The ids of the repository's snapshots (read on the backup server's disk)."""
-    path = os.path.join(REPO, "snapshots")
-    return set(os.listdir(path)) if os.path.isdir(path) else set()
-
-
-def clocks():
-    """Each node's clock now, for journalctl --since."""
-    return dict((n, node(n).check_output("date '+%Y-%m-%d %H:%M:%S'")) for n in ("node1", "node2"))
-
-
-def scheduled_snapshots(since):
-    """Ids of the snapshots the timers' runs reported on either node since ``since`` (clocks()).
-    The hourly timer may fire during any test (CI once ran across midnight): its snapshots are
-    accounted for, never counted as a test's own."""
-    ids = set()
-    for name, when in since.items():
-        log = node(name).run("journalctl -u hapair-backup@r0.service --since %s --no-pager -o cat", when).stdout
-        ids.update(re.findall(r'"snapshot_id": "(\w+)"', log))
-    return ids
-
-
-def new_snapshots(before, since):
-    """Snapshots added since ``before`` (snapshots()) that no scheduled run reported."""
-    scheduled = scheduled_snapshots(since)
-    return set(s for s in snapshots() - before if not any(s.startswith(i) for i in scheduled))
 
 
 def primary():

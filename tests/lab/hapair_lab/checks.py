@@ -6,6 +6,7 @@ the whole lab (reboot, kill, cut the link) use the `lab` fixture and `node()`.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -132,6 +133,57 @@ def adhoc(pattern, module, args, **kwargs):
     res = subprocess.run(argv, capture_output=True, text=True, timeout=kwargs.get("timeout", 300), check=False,
                          env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections")))
     return res.returncode, res.stdout + res.stderr
+
+
+BACKUP_REPOSITORY = os.path.join(TOP, ".lab", "backup-server", "root", RESOURCE)
+
+
+def snapshots():
+    """The ids of the repository's snapshots (read on the lab's backup server's disk)."""
+    path = os.path.join(BACKUP_REPOSITORY, "snapshots")
+    return set(os.listdir(path)) if os.path.isdir(path) else set()
+
+
+def clocks():
+    """Each node's clock now, for journalctl --since (scheduled_snapshots())."""
+    return dict((n, node(n).check_output("date '+%Y-%m-%d %H:%M:%S'")) for n in ("node1", "node2"))
+
+
+def scheduled_runs_script(since):
+    """A shell snippet for one node: wait (up to 10 min) for a scheduled backup run still going, so
+    that a snapshot it has written is never read before the run has reported it, then print the
+    ids the timers' runs reported since ``since`` (that node's clock, from clocks()). It is meant
+    to end a script that reads other things, so that it costs no round trip of its own."""
+    unit = "hapair-backup@%s.service" % RESOURCE
+    return ("for i in $(seq 300); do case $(systemctl is-active %s) in active|activating|deactivating) sleep 2;; "
+            "*) break;; esac; done; journalctl -u %s --since '%s' --no-pager -o cat | grep -o '\"snapshot_id\": \"[0-9a-f]*\"'"
+            " || true" % (unit, unit, since))
+
+
+def scheduled_ids(text):
+    """The snapshot ids in the output of scheduled_runs_script()."""
+    return set(re.findall(r'"snapshot_id": "(\w+)"', text))
+
+
+def scheduled_snapshots(since):
+    """Ids of the snapshots the timers' runs reported on either node since ``since`` (clocks()).
+    The hourly timer may fire during any test (CI runs cross the hour): its snapshots are accounted
+    for, never counted as a test's own."""
+    ids = set()
+    for name, when in since.items():
+        ids.update(scheduled_ids(node(name).run(scheduled_runs_script(when)).stdout))
+    return ids
+
+
+def without_scheduled(ids, scheduled):
+    """``ids`` (snapshots()) less those in ``scheduled`` (scheduled_snapshots(); restic reports short ids)."""
+    return set(s for s in ids if not any(s.startswith(i) for i in scheduled))
+
+
+def new_snapshots(before, since):
+    """Snapshots added since ``before`` (snapshots()) that no scheduled run reported."""
+    scheduled = scheduled_snapshots(since)
+    return without_scheduled(snapshots() - before, scheduled)
 
 
 def records_lost(host, acknowledged, path="/srv/hapair/demo/records.log"):
