@@ -28,6 +28,13 @@ import pytest
 
 from ansible_collections.hapair.cluster.plugins.module_utils import backup_job as bj
 
+
+@pytest.fixture(autouse=True)
+def _last_run_record_in_tmp(tmp_path, monkeypatch):
+    """The run record goes under tmp_path: a test never writes /var/lib/hapair of the machine it runs on."""
+    monkeypatch.setattr(bj, 'LAST_RUN_PATH', str(tmp_path / 'backup-%s.last-run.json'))
+
+
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'restic')
 SECRET = 'S3cr3t-Pa55word!'
 ENV_SECRET = 'aws-secret-value-123'

@@ -27,7 +27,15 @@ from ansible_collections.hapair.cluster.plugins.modules import backup_info
 from ansible_collections.hapair.cluster.plugins.modules import backup_repository
 from ansible_collections.hapair.cluster.plugins.modules import backup_restore
 from ansible_collections.hapair.cluster.plugins.modules import backup_run
+from ansible_collections.hapair.cluster.plugins.module_utils import backup_job
 from fake_runner import capture_warnings, run_main
+
+
+@pytest.fixture(autouse=True)
+def _last_run_record_in_tmp(tmp_path, monkeypatch):
+    """The run record goes under tmp_path: a test never writes /var/lib/hapair of the machine it runs on."""
+    monkeypatch.setattr(backup_job, 'LAST_RUN_PATH', str(tmp_path / 'backup-%s.last-run.json'))
+
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'module_utils',
                         'fixtures', 'restic')
