@@ -17,8 +17,8 @@ import os
 import pytest
 import yaml
 
-from hapair_lab.checks import (INVENTORY, TOP, clocks, drbd_state, hostvars, node, playbook, scheduled_ids, scheduled_runs_script,
-                               snapshots, wait_for, without_scheduled)
+from hapair_lab.checks import (INVENTORY, LOCK_FILE, TOP, clocks, drbd_state, hostvars, node, playbook, scheduled_ids,
+                               scheduled_runs_script, snapshots, wait_for, without_scheduled, write_stale_lock)
 
 ROLE_ONLY = os.path.join(TOP, "molecule", "default", "backup_role.yml")
 LOOP = "/root/refusal-test.img"
@@ -132,6 +132,16 @@ def link_cut(lab):
                  drbd_state(node(SECONDARY)).get("disk") == "UpToDate", 180, "DRBD to reconnect in sync")
 
 
+@contextlib.contextmanager
+def stale_lock(lab):
+    """The operation lock a killed ansible-playbook run left on node2 (the lock is part of the fingerprint)."""
+    run = write_stale_lock("node2", "switchover (failover.yml)")
+    try:
+        yield {"node2": ["cat %s" % LOCK_FILE]}, {"RUN": run}
+    finally:
+        node("node2").run("rm -f %s", LOCK_FILE)
+
+
 Case = collections.namedtuple("Case", "id playbook extra inventory state words options")
 
 
@@ -201,6 +211,9 @@ CASES = [
     case("rejoin of a node not in the pair", "rejoin.yml",
          ["Which node should rejoin? node9 is not in group hapair_cluster", "Nothing was changed"],
          extra=["hapair_node=node9"]),
+    case("provisioning while a killed run's lock is left", "provision.yml",
+         ["Another operation holds the pair on node2: switchover (failover.yml), run ", "the lock is STALE",
+          "rerun with -e hapair_force_release_lock=", "Nothing was changed"], state=stale_lock),
     # backups (the lab's SFTP repository)
     case("wrong repository password", ROLE_ONLY, "hapair_backup_password does not open it",
          extra=["hapair_backup_password=not-the-password-4711"]),

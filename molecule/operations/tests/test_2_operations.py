@@ -6,9 +6,12 @@ import os
 import subprocess
 import sys
 
-from hapair_lab.checks import TOP, adhoc, address, drbd_state, hostvars, node, playbook, wait_for
+from hapair_lab.checks import (BIN, INVENTORY, PLAYBOOKS, TOP, adhoc, address, drbd_state, hostvars, node, operation_lock,
+                               outcome, playbook, wait_for, write_stale_lock)
 
 UNIT = "hapair-demo.service"
+HOLD = "/run/hapair-test-hold"
+DROPIN = "/run/systemd/system/%s.d" % UNIT
 
 
 def primary_and_secondary():
@@ -76,6 +79,53 @@ def test_two_step_manual_failover_and_safe_reruns():
     rc, out, dummy = playbook("failover.yml", "hapair_target=node1")
     assert rc == 0, out[-3000:]
     assert primary_and_secondary() == ("node1", "node2")
+
+
+def test_one_operation_at_a_time_and_a_stale_lock_is_named_never_broken():
+    """Two operators: the second run refuses at once while the first switches over, and the first
+    ends as if alone. Then the lock a killed run left: refused as stale, released only when named."""
+    assert primary_and_secondary() == ("node1", "node2")
+    # the first run's demotion waits (at most 60 s) in the application's stop until the second run
+    # has been refused, so that the second run meets the first for sure
+    old = node("node1")
+    old.check_output("touch %s && mkdir -p %s && printf '[Service]\\nExecStop=/usr/bin/timeout 60 /bin/sh -c "
+                     "\"while [ -e %s ]; do sleep 1; done\"\\n' > %s/hold.conf && systemctl daemon-reload",
+                     HOLD, DROPIN, HOLD, DROPIN)
+    first = subprocess.Popen(
+        [os.path.join(BIN, "ansible-playbook"), "-i", INVENTORY, os.path.join(PLAYBOOKS, "failover.yml")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections")))
+    try:
+        held = wait_for(lambda: operation_lock("node2"), 180, "the switchover to hold the lock on both nodes")
+        assert held["operation"] == "switchover (failover.yml)" and held["pid"] == first.pid
+        rc, out, dummy = playbook("make_secondary.yml")
+        assert rc != 0
+        assert "Another operation holds the pair on node1: switchover (failover.yml), run %s" % held["run_id"] in out, \
+            outcome(out)
+        assert "That run is still going on this controller (process %d)" % first.pid in out and \
+            "Nothing was changed" in out, outcome(out)
+        assert first.poll() is None, "the first run ended before the second one was refused"
+        old.check_output("rm -f %s", HOLD)
+        said = first.communicate(timeout=600)[0]
+    finally:
+        old.run("rm -rf %s %s && systemctl daemon-reload", HOLD, DROPIN)
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, outcome(said)
+    assert primary_and_secondary() == ("node2", "node1")
+    assert_serves_only_on("node2")
+    assert operation_lock("node1") is None and operation_lock("node2") is None
+
+    stale = write_stale_lock("node2", "switchover (failover.yml)")
+    rc, out, dummy = playbook("failover.yml", "hapair_target=node1")
+    assert rc != 0
+    assert "Another operation holds the pair on node2: switchover (failover.yml), run %s" % stale in out and \
+        "the lock is STALE" in out and "rerun with -e hapair_force_release_lock=%s" % stale in out, outcome(out)
+    assert primary_and_secondary() == ("node2", "node1") and operation_lock("node2")["run_id"] == stale
+    rc, out, dummy = playbook("failover.yml", "hapair_target=node1", "hapair_force_release_lock=%s" % stale)
+    assert rc == 0, outcome(out)
+    assert primary_and_secondary() == ("node1", "node2")
+    assert operation_lock("node1") is None and operation_lock("node2") is None
 
 
 def unchanged_pair():

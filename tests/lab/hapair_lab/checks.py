@@ -186,6 +186,32 @@ def new_snapshots(before, since):
     return without_scheduled(snapshots() - before, scheduled)
 
 
+LOCK_FILE = "/run/lock/hapair-operation-%s.lock" % RESOURCE
+
+
+def operation_lock(name):
+    """The pair's operation lock on a node (plugins/module_utils/operation_lock.py), or None."""
+    out = node(name).run("cat %s", LOCK_FILE)
+    return json.loads(out.stdout) if out.rc == 0 else None
+
+
+def write_stale_lock(name, operation):
+    """Leave on a node the lock of a run of this controller that is gone (as a killed
+    ansible-playbook leaves it): the collection's own run id of a process that has ended.
+    Returns that run id."""
+    sys.path.insert(0, os.path.join(TOP, ".cache", "collections"))
+    from ansible_collections.hapair.cluster.plugins.action.operation_lock import start_ticks, this_run
+    from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock import record, run_id
+    proc = subprocess.Popen(["sleep", "0.1"])
+    ticks = start_ticks(proc.pid)
+    proc.wait()
+    me = this_run()
+    lock = record(run_id(me["controller"], proc.pid, ticks), operation, me["holder"], me["controller"], proc.pid,
+                  time.time() - 600)
+    node(name).check_output("printf '%%s' %s > %s", json.dumps(lock), LOCK_FILE)
+    return lock["run_id"]
+
+
 def records_lost(host, acknowledged, path="/srv/hapair/demo/records.log"):
     """{writer: [wseq, ...]} of acknowledged records (probe.acknowledged()) that the demo
     application's log on host does not hold, counted per writer (ledger.py)."""

@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hapair.cluster developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Controller side of the operation lock: who this run is, and whether a holder still runs.
+
+Documentation lives in plugins/modules/operation_lock.py. The run's id is this controller,
+the ansible-playbook process (the parent of the worker that runs this plugin) and that
+process's start time: the same in every task of the run. When the node refuses because
+another run holds the lock, the refusal is rewritten with what only the controller can tell:
+whether that run, if it was taken from here, still runs or is gone (a stale lock).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import getpass
+import os
+import socket
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock import (
+    ELSEWHERE,
+    GONE,
+    RUNNING,
+    now,
+    refusal,
+    run_id,
+)
+
+
+def start_ticks(pid):
+    """A process's start time in clock ticks since boot (/proc/PID/stat field 22), or None."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            stat = f.read()
+    except (IOError, OSError):
+        return None
+    # the command name (field 2) may hold spaces and parentheses: count from the last ')'
+    return int(stat[stat.rindex(')') + 2:].split()[19])
+
+
+def liveness(held, controller):
+    """Whether the run that holds ``held`` still runs, as this controller can tell."""
+    pid = held.get('pid')
+    if held.get('controller') != controller or not isinstance(pid, int):
+        return ELSEWHERE
+    if os.path.isdir('/proc'):
+        ticks = start_ticks(pid)
+        return RUNNING if ticks is not None and run_id(controller, pid, ticks) == held.get('run_id') else GONE
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return GONE
+    return RUNNING
+
+
+def this_run():
+    controller = socket.gethostname()
+    pid = os.getppid()   # the worker's parent: the ansible-playbook process
+    return dict(run_id=run_id(controller, pid, start_ticks(pid)), controller=controller, pid=pid,
+                holder='%s@%s' % (getpass.getuser(), controller))
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp  # the module needs no files
+        args = dict(self._task.args)
+        for key, value in this_run().items():
+            args.setdefault(key, value)
+        result.update(self._execute_module(module_name='hapair.cluster.operation_lock', module_args=args,
+                                           task_vars=task_vars))
+        held = result.get('held_by')
+        if result.get('failed') and held:
+            state = liveness(held, args['controller'])
+            result['stale'] = state == GONE
+            result['msg'] = refusal(args.get('node') or 'the node', held, state,
+                                    now(), args.get('how_to_release') or 'rerun with -e hapair_force_release_lock=RUN_ID')
+        return result
