@@ -22,9 +22,15 @@ RESULTS = ('outdated', 'peer-primary', 'unreachable', 'broken')
 FENCED = ('outdated', 'peer-primary')
 
 
+def _lines(text):
+    """The log's lines without NUL bytes: a node that crashed soon after a write can show the
+    unwritten end of the file as NULs, and the next record then follows them on the same line."""
+    return (text or '').replace('\x00', '').splitlines()
+
+
 def parse_last(text, resource=None):
     """The last complete record of the log text (of ``resource``, when given) as a dict, or None."""
-    for line in reversed((text or '').splitlines()):
+    for line in reversed(_lines(text)):
         fields = line.split(None, 5)
         if len(fields) >= 5 and fields[0].isdigit() and fields[2] in RESULTS and resource in (None, fields[1]):
             return {'at': int(fields[0]), 'resource': fields[1], 'result': fields[2], 'peer': fields[3],
@@ -53,7 +59,7 @@ def not_fenced_reason(primary, peer, record):
 def parse_outdated_by_peer(text, resource=None):
     """The last record of /var/lib/hapair/outdated-by-peer.log (``EPOCH RESOURCE PEER``, written by
     the outdate-self forced command when the peer's fencing marked this copy Outdated), or None."""
-    for line in reversed((text or '').splitlines()):
+    for line in reversed(_lines(text)):
         fields = line.split()
         if len(fields) >= 3 and fields[0].isdigit() and resource in (None, fields[1]):
             return {'at': int(fields[0]), 'resource': fields[1], 'peer': fields[2]}

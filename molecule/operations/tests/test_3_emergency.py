@@ -6,6 +6,8 @@ promote.yml and rejoin.yml is round 2 of the proof in test_2_operations.py."""
 import json
 import time
 
+import pytest
+
 from hapair_lab.checks import drbd_state, node, playbook, wait_for
 
 UNIT = "hapair-demo.service"
@@ -41,8 +43,24 @@ def test_link_cut_outdates_the_secondary_and_guards_promotion(lab):
     wait_for(lambda: in_sync("node2"), 180, "node2 to resync from node1 after the link came back")
 
 
-def fencing_records(name):
-    return node(name).run("cat /var/lib/hapair/fencing.log 2>/dev/null").stdout.splitlines()
+def fencing_records(name, since=0):
+    """The fence-peer handler's records on a node from epoch ``since`` on (its own clock). By time,
+    not by count: a node killed soon after a record can show the log's unwritten end as NULs."""
+    text = node(name).run("cat /var/lib/hapair/fencing.log 2>/dev/null").stdout.replace("\x00", "")
+    return [line for line in text.splitlines() if line.split()[:1] and line.split()[0].isdigit()
+            and int(line.split()[0]) >= since]
+
+
+def clock(name):
+    return int(node(name).check_output("date +%s"))
+
+
+@pytest.fixture(autouse=True)
+def pair_in_sync_at_start():
+    """Each emergency starts from a connected pair in sync; a test that left it otherwise fails the
+    next one here, saying so, instead of in the middle of its faults (nothing is repaired)."""
+    state = wait_for(lambda: in_sync("node2"), 240, "the pair to be connected and in sync before this test")
+    assert state["role"] == "Secondary" and drbd_state(node("node1"))["role"] == "Primary", state
 
 
 def test_broken_fencing_is_reported_as_broken_never_as_a_dead_peer(lab, tmp_path):
@@ -51,7 +69,7 @@ def test_broken_fencing_is_reported_as_broken_never_as_a_dead_peer(lab, tmp_path
     saying the fencing path is broken, node2 not Outdated, and never "peer unreachable"."""
     n1, n2 = node("node1"), node("node2")
     assert "outdate-self" in n2.check_output("cat /root/.ssh/authorized_keys")
-    before = len(fencing_records("node1"))
+    since = clock("node1")
     n2.check_output("cp -p /root/.ssh/authorized_keys /root/.ssh/authorized_keys.hapair-test")
     try:
         # grep -v exits 1 when nothing is left (the lab's own key is in authorized_keys2)
@@ -63,7 +81,7 @@ def test_broken_fencing_is_reported_as_broken_never_as_a_dead_peer(lab, tmp_path
             and "Permission denied" in out, out[-4000:]
         lab("link", "down")
         try:
-            records = wait_for(lambda: fencing_records("node1")[before:], 90, "node1's fence-peer handler to run")
+            records = wait_for(lambda: fencing_records("node1", since), 90, "node1's fence-peer handler to run")
             assert records[-1].split()[2] == "broken", records
             assert "Permission denied" in records[-1]
             journal = n1.check_output("journalctl -t hapair --no-pager -n 20")
@@ -107,11 +125,11 @@ def test_freeze_suspends_writes_until_the_peer_is_fenced_or_an_operator_resumes(
         lab("link", "up")
     wait_for(lambda: in_sync("node2"), 180, "node2 to resync after the link came back")
 
-    before = len(fencing_records("node1"))
+    from_epoch = clock("node1")
     done = "/run/hapair-freeze-write.done"
     lab("kill", "node2")
     try:
-        records = wait_for(lambda: fencing_records("node1")[before:], 90, "node1's handler to give up on node2")
+        records = wait_for(lambda: fencing_records("node1", from_epoch), 90, "node1's handler to give up on node2")
         assert records[-1].split()[2] == "unreachable" and "writes stay suspended" in records[-1], records
         assert drbd_state(n1)["suspended"] not in (None, "no")
         # a write issued now waits (in the background: a suspended write cannot be interrupted)
@@ -143,7 +161,8 @@ def test_split_brain_is_detected_explained_and_healed(lab):
     try:
         wait_for(lambda: drbd_state(node("node2")).get("connection") != "Connected", 60, "the link cut to show")
         # Both sides write while apart: node1 as Primary, node2 forced (an operator's mistake).
-        node("node1").check_output("echo survivor > /srv/hapair/split-survivor && sync")
+        # bounded: writes that a fencing freeze suspended must fail the test, not hang the suite
+        node("node1").check_output("timeout 60 sh -c 'echo survivor > /srv/hapair/split-survivor && sync'")
         node("node2").check_output("drbdadm primary --force r0 && mkdir -p /mnt/victim && mount /dev/drbd1 /mnt/victim"
                                    " && echo victim > /mnt/victim/split-victim && sync && umount /mnt/victim")
     finally:

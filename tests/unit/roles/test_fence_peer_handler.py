@@ -36,7 +36,7 @@ def render(policy='continue', timeout=60):
                            hapair_fencing_connect_timeout=10)
 
 
-def run_handler(tmp_path, ssh_rc, ssh_output, policy='continue', timeout=60, args=(), role='Primary/Unknown'):
+def run_handler(tmp_path, ssh_rc, ssh_output, policy='continue', timeout=60, args=(), role='Primary/Unknown', seed=None):
     """(exit code, fencing.log text, syslog text, stdout, ssh calls) of one run with a fake ssh."""
     handler = script(tmp_path, 'fence-peer', render(policy, timeout).split('\n', 1)[1])
     bindir = tmp_path / 'bin'
@@ -46,6 +46,9 @@ def run_handler(tmp_path, ssh_rc, ssh_output, policy='continue', timeout=60, arg
     script(bindir, 'drbdadm', 'echo "%s"\n' % role)
     script(bindir, 'logger', 'echo "logger $*" >> "%s"\n' % (tmp_path / 'syslog'))
     log = tmp_path / 'state' / 'fencing.log'
+    if seed is not None:   # what the log held before this run
+        log.parent.mkdir()
+        log.write_bytes(seed)
     env = dict(os.environ, PATH='%s:%s' % (bindir, os.environ['PATH']), DRBD_RESOURCE='r0',
                HAPAIR_FENCING_LOG=str(log), HAPAIR_FENCE_RETRY_INTERVAL='0.2')
     proc = subprocess.run(['/bin/sh', str(handler)] + list(args), env=env, stdout=subprocess.PIPE,
@@ -138,3 +141,21 @@ def test_freeze_on_a_secondary_being_promoted_answers_as_continue(tmp_path):
                                                role='Secondary/Unknown')
     assert (rc, len(calls)) == (5, 1)
     assert 'suspended' not in log
+
+
+@pytest.mark.parametrize('tail', [b'\x00' * 57, b'1796610800 r0 outd'], ids=['nul-bytes', 'cut-mid-line'])
+def test_a_record_after_a_crash_starts_a_line_of_its_own(tmp_path, tail):
+    """A node killed soon after a record can show the log's unwritten end as NUL bytes, or end
+    mid-line (seen on the lab: the next record then followed the NULs on the same line)."""
+    earlier = b'1796610739 r0 unreachable 192.0.2.12 255 ssh: connect to host 192.0.2.12 port 22: Connection timed out\n'
+    rc, log, dummy, dummy, dummy = run_handler(tmp_path, 255, 'root@192.0.2.12: Permission denied (publickey).',
+                                               seed=earlier + tail)
+    lines = log.split('\n')
+    assert lines[:2] == [earlier.decode().rstrip('\n'), tail.decode()] and lines[-1] == ''
+    assert lines[2].split()[1:4] == ['r0', 'broken', '192.0.2.12'], lines
+
+
+def test_a_log_that_ends_its_line_gets_no_blank_line(tmp_path):
+    earlier = b'1796610739 r0 unreachable 192.0.2.12 255 ssh: connect to host 192.0.2.12 port 22: Connection timed out\n'
+    rc, log, dummy, dummy, dummy = run_handler(tmp_path, 255, 'Permission denied (publickey).', seed=earlier)
+    assert log.count('\n') == 2 and '\n\n' not in log
