@@ -25,7 +25,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock impo
     ELSEWHERE,
     GONE,
     RUNNING,
-    now,
+    epoch_now,
     refusal,
     run_id,
 )
@@ -80,5 +80,5 @@ class ActionModule(ActionBase):
             state = liveness(held, args['controller'])
             result['stale'] = state == GONE
             result['msg'] = refusal(args.get('node') or 'the node', held, state,
-                                    now(), args.get('how_to_release') or 'rerun with -e hapair_force_release_lock=RUN_ID')
+                                    epoch_now(), args.get('how_to_release') or 'rerun with -e hapair_force_release_lock=RUN_ID')
         return result

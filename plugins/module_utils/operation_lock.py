@@ -107,6 +107,11 @@ def refusal(node, held, liveness, now, how_to_release):
     return said + '. Nothing was changed'
 
 
+def _named(held, force_release):
+    """Whether the operator named this lock's run (``unreadable`` for a file we did not write)."""
+    return bool(force_release) and force_release == (held.get('run_id') or 'unreadable')
+
+
 def plan_take(held, run, force_release=None):
     """What taking the lock does: 'take' (free, or the stale lock the operator named is replaced),
     'keep' (this run holds it already) or 'refuse'."""
@@ -114,9 +119,7 @@ def plan_take(held, run, force_release=None):
         return 'take'
     if held.get('run_id') == run:
         return 'keep'
-    if force_release and force_release == (held.get('run_id') or 'unreadable'):
-        return 'take'
-    return 'refuse'
+    return 'take' if _named(held, force_release) else 'refuse'
 
 
 def plan_release(held, run, force_release=None):
@@ -124,11 +127,7 @@ def plan_release(held, run, force_release=None):
     'none': a release never removes another run's lock."""
     if held is None:
         return 'none'
-    if held.get('run_id') == run:
-        return 'remove'
-    if force_release and force_release == (held.get('run_id') or 'unreadable'):
-        return 'remove'
-    return 'none'
+    return 'remove' if held.get('run_id') == run or _named(held, force_release) else 'none'
 
 
 # ---------------------------------------------------------------------------
@@ -171,5 +170,5 @@ def remove_lock(path):
             raise
 
 
-def now():
+def epoch_now():
     return time.time()

@@ -146,7 +146,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock impo
     ELSEWHERE,
     create_lock,
     lock_path,
-    now,
+    epoch_now,
     parse,
     plan_release,
     plan_take,
@@ -196,7 +196,7 @@ def main():
 
     step = plan_take(held, p['run_id'], p['force_release'])
     if step == 'take':
-        mine = record(p['run_id'], p['operation'], p['holder'], p['controller'], p['pid'], now())
+        mine = record(p['run_id'], p['operation'], p['holder'], p['controller'], p['pid'], epoch_now())
         if module.check_mode:
             module.exit_json(changed=held is not None, lock=mine, run_id=p['run_id'])
         if held is not None:   # the stale lock the operator named
@@ -209,7 +209,7 @@ def main():
             module.fail_json(msg='the lock file %s changed under this run; run the operation again' % path)
     elif step == 'keep':
         module.exit_json(changed=False, lock=held, run_id=p['run_id'])
-    module.fail_json(msg=refusal(node, held, ELSEWHERE, now(), p['how_to_release']), held_by=held,
+    module.fail_json(msg=refusal(node, held, ELSEWHERE, epoch_now(), p['how_to_release']), held_by=held,
                      stale=False, lock=held, run_id=p['run_id'])
 
 
