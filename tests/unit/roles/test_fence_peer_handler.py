@@ -93,7 +93,9 @@ def test_each_outcome_is_told_apart_and_recorded(tmp_path, ssh_rc, said, exit_co
 def test_freeze_never_lets_drbd_assume_a_dead_peer(tmp_path, ssh_rc, said, exit_code, result):
     """Under freeze, only a fenced peer (4) or a Primary peer (6) lets writes go on: exit 5 would make
     DRBD mark the peer Outdated by assumption and resume; everything else keeps writes suspended."""
-    rc, log, dummy, dummy, calls = run_handler(tmp_path, ssh_rc, said, policy='freeze', timeout=1)
+    # The deadline is counted in whole seconds: with 1 s, a first attempt that starts late in a second
+    # and ends in the next (a loaded CI machine) leaves no time to try again; 3 s leaves at least 2.
+    rc, log, dummy, dummy, calls = run_handler(tmp_path, ssh_rc, said, policy='freeze', timeout=3)
     assert rc == (exit_code if exit_code in (4, 6) else 1)
     assert log.split(None, 5)[2] == result
     if result == 'unreachable':
