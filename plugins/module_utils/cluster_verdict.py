@@ -13,6 +13,7 @@ PRIVATE to the hapair.cluster collection. Pure functions, Python 2.7 and
                  "split_brain": bool,        # kernel log / split-brain handler marker
                  "mounted": bool,            # the DRBD filesystem is mounted there
                  "services_running": [...],  # application services running there
+                 "service_ip": bool,         # the floating service IP is on this node
                  "reachable": bool}}         # the controller could query the node
 
 What a node could not report (reachable false) is ignored, never trusted.
@@ -50,6 +51,7 @@ def _node(states, name):
         'split_brain': reachable and bool(entry.get('split_brain')),
         'mounted': reachable and bool(entry.get('mounted')),
         'services': list(entry.get('services_running') or []) if reachable else [],
+        'service_ip': reachable and bool(entry.get('service_ip')),
         'fencing': _last_attempt(resource) if reachable else None,
         'standalone': _standalone(resource) if reachable else None,
     }
@@ -270,38 +272,43 @@ def _check_pair(primary, secondary, reasons):
              % (sname, ', '.join(secondary['services'])))
 
 
-def failover_blockers(states, target):
+def failover_blockers(states, target=None):
     """Why a controlled switchover to ``target`` must be refused.
 
-    Returns {"blockers": [...], "nothing_to_do": bool}. An empty blockers
-    list with nothing_to_do false means: go. nothing_to_do is true when
-    the target already is the only Primary.
+    ``target`` None or empty means the node that is not the Primary: the only selection of a
+    switchover's target (failover.yml names no node unless the operator does).
+    Returns {"blockers": [...], "nothing_to_do": bool, "target": node name or None, "steps": [...]}.
+    An empty blockers list with nothing_to_do false means: go, and steps says what the switchover
+    does, node by node (what ``--check`` prints). nothing_to_do is true when the target already is
+    the only Primary.
     """
     blockers = []
-    result = {'blockers': blockers, 'nothing_to_do': False}
+    result = {'blockers': blockers, 'nothing_to_do': False, 'target': None, 'steps': []}
     pair = _pair(states)
     if pair is None:
         blockers.append('a switchover needs the state of exactly two nodes')
         return result
     names = [node['name'] for node in pair]
+    if not target:
+        primaries = [node['name'] for node in pair if node['reachable'] and _role(node) == 'Primary']
+        if len(primaries) != 1:
+            for node in pair:
+                _node_blockers(node, blockers)
+            if not blockers:
+                blockers.append('both %s and %s are Primary: resolve that first' % tuple(names) if primaries else
+                                'no node is Primary, so there is nothing to switch over from: promote one with '
+                                'make_primary.yml -e hapair_target=NODE instead')
+            return result
+        target = names[1 - names.index(primaries[0])]
     if target not in names:
         blockers.append('unknown target node "%s": expected one of %s' % (target, ', '.join(names)))
         return result
+    result['target'] = target
     target_node = pair[names.index(target)]
     source = pair[1 - names.index(target)]
 
     for node in (source, target_node):
-        if not node['reachable']:
-            blockers.append('%s is unreachable: a controlled switchover needs both nodes; if the '
-                            'Primary is dead, use the forced promotion path instead' % node['name'])
-        elif node['resource'] is None:
-            blockers.append('DRBD is not up on %s' % node['name'])
-        elif node['split_brain']:
-            blockers.append('split brain detected on %s: resolve it (rejoin) before any '
-                            'switchover' % node['name'])
-        elif node['resource'].get('suspended'):
-            blockers.append('writes are suspended on %s (fencing freeze): bring the replication link back, '
-                            'or run resume_writes.yml first' % node['name'])
+        _node_blockers(node, blockers)
     if blockers:
         return result
 
@@ -313,11 +320,50 @@ def failover_blockers(states, target):
         return result
     if _role(source) != 'Primary':
         blockers.append('no node is Primary, so there is nothing to switch over from: promote '
-                        '%s with make_primary instead' % target)
+                        '%s with make_primary.yml -e hapair_target=%s instead' % (target, target))
         return result
 
     _switchover_checks(source, target_node, blockers)
+    if not blockers:
+        result['steps'] = switchover_steps(source, target_node)
     return result
+
+
+def switchover_steps(source, target):
+    """What a switchover from the Primary ``source`` to ``target`` does, one line per step, from
+    what the reports show now (the roles stop and start every unit of hapair_services)."""
+    src, dst = source['name'], target['name']
+    running = source['services']
+    units = ', '.join(running) if running else 'none runs now'
+    steps = ['%s: stop a backup in progress, if any' % src,
+             '%s: stop the application units (%s)' % (src, units)]
+    if source['service_ip']:
+        steps.append('%s: release the service IP' % src)
+    if source['mounted']:
+        steps.append('%s: unmount the mirror' % src)
+    steps += ['%s: become Secondary' % src,
+              '%s: become Primary' % dst,
+              '%s: mount the mirror' % dst]
+    if source['service_ip']:
+        steps.append('%s: take the service IP (with gratuitous ARP)' % dst)
+    steps += ['%s: start the application units (%s)' % (dst, units),
+              'both: check the pair is healthy with %s as Primary' % dst]
+    return steps
+
+
+def _node_blockers(node, blockers):
+    """What keeps ``node`` from taking part in a controlled switchover at all."""
+    if not node['reachable']:
+        blockers.append('%s is unreachable: a controlled switchover needs both nodes; if the '
+                        'Primary is dead, use the forced promotion path instead' % node['name'])
+    elif node['resource'] is None:
+        blockers.append('DRBD is not up on %s' % node['name'])
+    elif node['split_brain']:
+        blockers.append('split brain detected on %s: resolve it (rejoin) before any '
+                        'switchover' % node['name'])
+    elif node['resource'].get('suspended'):
+        blockers.append('writes are suspended on %s (fencing freeze): bring the replication link back, '
+                        'or run resume_writes.yml first' % node['name'])
 
 
 def _switchover_checks(source, target, blockers):

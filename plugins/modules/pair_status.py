@@ -30,6 +30,8 @@ options:
     description:
       - Also judge whether a controlled switchover to this node is safe now (both disks V(UpToDate),
         connected, no resync); see RV(switchover).
+      - An empty string means the node that is not the Primary (refused, saying why, unless exactly one
+        node is Primary).
     type: str
   resource:
     description: The DRBD resource the reports are about.
@@ -97,7 +99,9 @@ table:
 switchover:
   description:
     - With O(switchover_to) only. C(blockers) lists why a switchover to that node must be refused
-      (empty when it is safe); C(nothing_to_do) is true when that node is already the Primary.
+      (empty when it is safe); C(nothing_to_do) is true when that node is already the Primary;
+      C(target) is the node the switchover goes to (null when none could be chosen); C(steps) lists,
+      node by node, what the switchover does when it is safe (empty otherwise).
   returned: when O(switchover_to) is set
   type: dict
 '''

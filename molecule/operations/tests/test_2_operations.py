@@ -76,9 +76,34 @@ def test_two_step_manual_failover_and_safe_reruns():
     assert rc == 0, out[-3000:]
     assert primary_and_secondary() == ("node2", "node1")
     assert_serves_only_on("node2")
+    # --check judges the pair, says what it would do and changes nothing; the same view then
+    # sees the real switchover (the control that it can see a change at all)
+    before = who_holds_what()
+    rc, out, dummy = playbook("failover.yml", options=("--check",))
+    assert rc == 0, outcome(out)
+    steps = ["--check: the switchover is safe now and would run these steps; nothing was changed.",
+             "node2: stop the application units (hapair-demo.service)", "node2: release the service IP",
+             "node2: unmount the mirror", "node2: become Secondary", "node1: become Primary",
+             "node1: mount the mirror", "node1: take the service IP (with gratuitous ARP)",
+             "node1: start the application units (hapair-demo.service)"]
+    assert [s for s in steps if '"%s"' % s not in out] == [], outcome(out)
+    assert who_holds_what() == before
     rc, out, dummy = playbook("failover.yml", "hapair_target=node1")
     assert rc == 0, out[-3000:]
     assert primary_and_secondary() == ("node1", "node2")
+    assert who_holds_what() != before
+
+
+def who_holds_what():
+    """Per node: DRBD role, the application unit, the mount, the service IP, an operation lock."""
+    view = {}
+    for name in ("node1", "node2"):
+        host = node(name)
+        ip = address(hostvars(host)["hapair_service_ip"])
+        view[name] = (drbd_state(host).get("role"), host.service(UNIT).is_running,
+                      host.mount_point("/srv/hapair").exists, ip in host.check_output("ip -4 -o addr show"),
+                      operation_lock(name))
+    return view
 
 
 def test_one_operation_at_a_time_and_a_stale_lock_is_named_never_broken():

@@ -99,14 +99,17 @@ def test_report_marked_unreachable_is_unreachable_for_the_switchover_too():
     assert [b.split(':')[0] for b in result['switchover']['blockers']] == ['node2 is unreachable']
 
 
-@pytest.mark.parametrize('target, nothing_to_do, blockers', [
-    ('node2', False, []),
-    ('node1', True, []),
-    ('node3', False, ['unknown target node "node3": expected one of node1, node2']),
+@pytest.mark.parametrize('target, nothing_to_do, blockers, chosen', [
+    ('node2', False, [], 'node2'),
+    ('node1', True, [], 'node1'),
+    ('', False, [], 'node2'),   # failover.yml without hapair_target: the node that is not the Primary
+    ('node3', False, ['unknown target node "node3": expected one of node1, node2'], None),
 ])
-def test_switchover(target, nothing_to_do, blockers):
+def test_switchover(target, nothing_to_do, blockers, chosen):
     result = run({'reports': healthy(), 'switchover_to': target})
-    assert result['switchover'] == {'blockers': blockers, 'nothing_to_do': nothing_to_do}
+    steps = result['switchover'].pop('steps')
+    assert result['switchover'] == {'blockers': blockers, 'nothing_to_do': nothing_to_do, 'target': chosen}
+    assert bool(steps) is (chosen == 'node2')
 
 
 def test_switchover_during_resync_is_blocked():

@@ -183,7 +183,8 @@ def test_verdict_does_not_modify_its_input():
      ['replication link is not Connected (node1: Connecting, node2: StandAlone)', 'disk on node2 is Outdated']),
     (pair(node2=node('events2_9_diskless.txt')), 'node2', False, ['disk on node2 is Diskless']),
     (pair(node1=node('status_text_9_connected_secondary.txt'), node2=node(SECONDARY_9)), 'node2', False,
-     ['no node is Primary, so there is nothing to switch over from: promote node2 with make_primary']),
+     ['no node is Primary, so there is nothing to switch over from: promote node2 with make_primary.yml '
+      '-e hapair_target=node2 instead']),
     (pair(node1=node('status_json_9_split.json'), node2=node('status_json_9_split.json')), 'node2', False,
      ['both node1 and node2 are Primary']),
     ({'node1': node(PRIMARY_9)}, 'node1', False, ['exactly two nodes']),
@@ -194,11 +195,65 @@ def test_verdict_does_not_modify_its_input():
 ])
 def test_failover_blockers(states, target, nothing_to_do, blockers):
     result = failover_blockers(states, target)
-    assert sorted(result) == ['blockers', 'nothing_to_do']
+    assert sorted(result) == ['blockers', 'nothing_to_do', 'steps', 'target']
     assert result['nothing_to_do'] is nothing_to_do
+    assert bool(result['steps']) is (not blockers and not nothing_to_do)
+    assert result['target'] == (None if 'unknown' in str(blockers) or 'exactly two' in str(blockers) else target)
     assert len(result['blockers']) == len(blockers), result['blockers']
     for text in blockers:
         assert any(text in blocker for blocker in result['blockers']), (text, result['blockers'])
+
+
+@pytest.mark.parametrize('states,target,blockers', [
+    (healthy_pair(), 'node2', []),
+    (pair(node1=node(SECONDARY_9), node2=node(PRIMARY_9, mounted=True, services=['app.service'])), 'node1', []),
+    (pair(node2=node(reachable=False)), 'node2', ['node2 is unreachable']),
+    (pair(node1=node(reachable=False)), None, ['node1 is unreachable: a controlled switchover needs both nodes; '
+                                               'if the Primary is dead, use the forced promotion path']),
+    (pair(node1=node('status_text_9_connected_secondary.txt'), node2=node(SECONDARY_9)), None,
+     ['no node is Primary, so there is nothing to switch over from: promote one with make_primary.yml '
+      '-e hapair_target=NODE instead']),
+    (pair(node1=node('status_json_9_split.json'), node2=node('status_json_9_split.json')), None,
+     ['both node1 and node2 are Primary: resolve that first']),
+    (pair(node2=node()), 'node2', ['DRBD is not up on node2']),
+], ids=['node1-primary', 'node2-primary', 'secondary-unreachable', 'primary-unreachable', 'no-primary', 'two-primaries',
+        'drbd-down'])
+@pytest.mark.parametrize('unnamed', [None, ''])
+def test_without_a_named_target_the_switchover_goes_to_the_node_that_is_not_primary(states, target, blockers, unnamed):
+    result = failover_blockers(states, unnamed)
+    assert result['target'] == target and result['nothing_to_do'] is False
+    assert len(result['blockers']) == len(blockers), result['blockers']
+    for text in blockers:
+        assert any(text in blocker for blocker in result['blockers']), (text, result['blockers'])
+
+
+def test_the_steps_say_what_a_switchover_does_from_what_the_primary_runs():
+    states = healthy_pair()
+    states['node1']['service_ip'] = True
+    assert failover_blockers(states)['steps'] == [
+        'node1: stop a backup in progress, if any',
+        'node1: stop the application units (greenarrow, postgresql)',
+        'node1: release the service IP',
+        'node1: unmount the mirror',
+        'node1: become Secondary',
+        'node2: become Primary',
+        'node2: mount the mirror',
+        'node2: take the service IP (with gratuitous ARP)',
+        'node2: start the application units (greenarrow, postgresql)',
+        'both: check the pair is healthy with node2 as Primary',
+    ]
+
+
+def test_the_steps_leave_out_what_the_primary_does_not_hold():
+    states = pair(node1=node(PRIMARY_9))   # not mounted, no unit, no service IP
+    steps = failover_blockers(states, 'node2')['steps']
+    assert 'node1: stop the application units (none runs now)' in steps
+    assert not [s for s in steps if 'service IP' in s or 'unmount' in s]
+
+
+def test_no_steps_when_refused_or_nothing_to_do():
+    assert failover_blockers(healthy_pair(), 'node1')['steps'] == []
+    assert failover_blockers(pair(node2=node(reachable=False)))['steps'] == []
 
 
 # ---------------------------------------------------------------------------
