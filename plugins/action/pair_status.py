@@ -17,15 +17,19 @@ import os
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.hapair.cluster.plugins.action.operation_lock import liveness, this_run
 from ansible_collections.hapair.cluster.plugins.action.pair_check import _plain
 from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict import failover_blockers
+from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock import epoch_now, held_notes
 from ansible_collections.hapair.cluster.plugins.module_utils.pair_report import summarise
+
+RELEASE = 'run the operation again with -e hapair_force_release_lock=RUN_ID'
 
 
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('reports', 'json_path', 'resource', 'switchover_to'))
+    _VALID_ARGS = frozenset(('reports', 'json_path', 'resource', 'switchover_to', 'locks'))
     _requires_connection = False
     _supports_check_mode = True
 
@@ -34,6 +38,7 @@ class ActionModule(ActionBase):
         json_path=dict(type='path'),
         resource=dict(type='str', default='r0'),
         switchover_to=dict(type='str'),
+        locks=dict(type='dict'),
     )
 
     def run(self, tmp=None, task_vars=None):
@@ -49,6 +54,11 @@ class ActionModule(ActionBase):
         result.update(changed=False, verdict=summary['verdict'], headline=summary['headline'],
                       reasons=summary['reasons'], primary=summary['primary'], secondary=summary['secondary'],
                       table=summary['table'], nodes=reports)
+        result['operations'] = []
+        if args.get('locks'):
+            run = this_run()
+            result['operations'] = held_notes(_plain(args['locks']), run['run_id'],
+                                              lambda held: liveness(held, run['controller']), epoch_now(), RELEASE)
         if args.get('switchover_to') is not None:
             states = dict((name, dict(report or {}, reachable=bool(report) and bool(report.get('reachable', True))))
                           for name, report in reports.items())
@@ -58,7 +68,8 @@ class ActionModule(ActionBase):
             tmp_path = path + '.tmp'
             with open(tmp_path, 'w') as handle:
                 json.dump(dict((k, result[k]) for k in ('verdict', 'headline', 'reasons', 'primary', 'secondary',
-                                                        'table', 'nodes')), handle, indent=2, sort_keys=True)
+                                                        'table', 'nodes', 'operations')), handle, indent=2,
+                          sort_keys=True)
                 handle.write('\n')
             os.rename(tmp_path, path)
             result['json_path'] = path

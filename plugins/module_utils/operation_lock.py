@@ -98,13 +98,33 @@ def liveness_note(held, liveness):
             'longer runs before releasing it' % (held.get('controller'), held.get('controller'), held.get('pid')))
 
 
+def _holds(who, where, held, liveness, now, how_to_release):
+    said = '%s holds the pair on %s: %s. %s' % (who, where, describe(held, now), liveness_note(held, liveness))
+    if liveness != RUNNING or not held.get('run_id'):
+        said += '; to release it: %s' % how_to_release.replace('RUN_ID', held.get('run_id') or 'unreadable')
+    return said
+
+
 def refusal(node, held, liveness, now, how_to_release):
     """Why a run may not take the lock on ``node``, and what to do.
     ``how_to_release``: what the operator types, in the interface they use (with RUN_ID in it)."""
-    said = 'Another operation holds the pair on %s: %s. %s' % (node, describe(held, now), liveness_note(held, liveness))
-    if liveness != RUNNING or not held.get('run_id'):
-        said += '; to release it: %s' % how_to_release.replace('RUN_ID', held.get('run_id') or 'unreadable')
-    return said + '. Nothing was changed'
+    return _holds('Another operation', node, held, liveness, now, how_to_release) + '. Nothing was changed'
+
+
+def held_notes(locks, this_run, liveness_of, now, how_to_release):
+    """What the pair's status says about the operation locks: one line per run that holds a lock
+    (naming every node it holds), this run's own lock left out. ``locks``: {node: record or None};
+    ``liveness_of``: record -> RUNNING, GONE or ELSEWHERE."""
+    nodes_of, first = {}, {}
+    for node in sorted(locks):
+        held = locks[node]
+        if not held or (held.get('run_id') and held.get('run_id') == this_run):
+            continue
+        key = held.get('run_id') or 'unreadable'
+        nodes_of.setdefault(key, []).append(node)
+        first.setdefault(key, held)
+    return [_holds('An operation', ' and '.join(nodes), first[key], liveness_of(first[key]), now, how_to_release)
+            for key, nodes in sorted(nodes_of.items(), key=lambda item: item[1])]
 
 
 def _named(held, force_release):

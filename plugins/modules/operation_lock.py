@@ -179,7 +179,7 @@ def main():
     if not p['run_id']:
         module.fail_json(msg='run_id is missing: this module runs through its action plugin, which fills it in')
     if not RESOURCE_RE.match(p['resource']):
-        module.fail_json(msg="resource %r is not a usable DRBD resource name (at most 32 letters, digits, '_' or '-', "
+        module.fail_json(msg="resource '%s' is not a usable DRBD resource name (at most 32 letters, digits, '_' or '-', "
                              "e.g. r0); nothing was changed" % p['resource'])
     node = p['node'] or socket.gethostname().split('.')[0]
     path = lock_path(p['resource'], p['directory'])

@@ -33,6 +33,11 @@ options:
       - An empty string means the node that is not the Primary (refused, saying why, unless exactly one
         node is Primary).
     type: str
+  locks:
+    description:
+      - The operation lock of each node as M(hapair.cluster.operation_lock_info) returns it (null where there
+        is none or the node could not be read); see RV(operations).
+    type: dict
   resource:
     description: The DRBD resource the reports are about.
     type: str
@@ -96,6 +101,19 @@ table:
   returned: always
   type: list
   elements: str
+operations:
+  description:
+    - With O(locks). One line per run that holds the pair's operation lock, naming the nodes it holds, what it
+      does, who runs it since when, and whether that run still runs on this controller, runs on another one,
+      or is gone (a STALE lock, which refuses every operation until it is released, with how to release it).
+      This run's own lock is left out. Empty when no lock is held.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - "An operation holds the pair on node1 and node2: switchover (failover.yml), run ctl:4242:771234 by alice@ctl
+      since 2026-12-07 01:02:03 UTC (40 s ago). That run is still going on this controller (process 4242): wait
+      for it to end"
 switchover:
   description:
     - With O(switchover_to) only. C(blockers) lists why a switchover to that node must be refused

@@ -35,7 +35,9 @@ def test_status_healthy_table_and_json(tmp_path):
     rc, out, dummy = playbook("status.yml", "hapair_status_json=%s" % path)
     assert rc == 0, out[-3000:]
     assert "verdict: healthy" in out
+    assert "holds the pair" not in out   # no operation runs: status names none (the stale lock's control)
     report = json.loads(path.read_text())
+    assert report["operations"] == []
     assert (report["verdict"], report["primary"], report["secondary"]) == ("healthy", "node1", "node2")
     assert any(line.startswith("node1") and "Primary" in line for line in report["table"])
 
@@ -147,6 +149,10 @@ def test_one_operation_at_a_time_and_a_stale_lock_is_named_never_broken():
     assert "Another operation holds the pair on node2: switchover (failover.yml), run %s" % stale in out and \
         "the lock is STALE" in out and "rerun with -e hapair_force_release_lock=%s" % stale in out, outcome(out)
     assert primary_and_secondary() == ("node2", "node1") and operation_lock("node2")["run_id"] == stale
+    # status.yml names the stale lock and how to release it (it takes no lock, so it runs)
+    rc, out, dummy = playbook("status.yml")
+    assert "An operation holds the pair on node2: switchover (failover.yml), run %s" % stale in out and \
+        "the lock is STALE" in out and "hapair_force_release_lock=%s" % stale in out, outcome(out)
     rc, out, dummy = playbook("failover.yml", "hapair_target=node1", "hapair_force_release_lock=%s" % stale)
     assert rc == 0, outcome(out)
     assert primary_and_secondary() == ("node1", "node2")

@@ -138,7 +138,7 @@ def test_json_path_is_written(tmp_path):
     result = run({'reports': healthy(), 'json_path': str(path)})
     assert result['json_path'] == str(path)
     written = json.loads(path.read_text())
-    assert sorted(written) == ['headline', 'nodes', 'primary', 'reasons', 'secondary', 'table', 'verdict']
+    assert sorted(written) == ['headline', 'nodes', 'operations', 'primary', 'reasons', 'secondary', 'table', 'verdict']
     assert written['verdict'] == 'healthy' and written['table'] == result['table']
     assert not os.path.exists(str(path) + '.tmp')
 
@@ -148,3 +148,33 @@ def test_json_path_is_not_written_in_check_mode(tmp_path):
     result = run({'reports': healthy(), 'json_path': str(path)}, check_mode=True)
     assert result['verdict'] == 'healthy'
     assert not path.exists() and 'json_path' not in result
+
+
+# ---------------------------------------------------------------------------
+# the operation locks the status role read: who holds the pair, as this controller sees it
+
+def test_a_lock_held_by_a_run_that_is_gone_is_named_stale():
+    from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock import record, run_id
+    import socket
+    gone = record(run_id(socket.gethostname(), 2 ** 22 + 7, 1), 'switchover (failover.yml)', 'alice@ctl',
+                  socket.gethostname(), 2 ** 22 + 7, 1796608146)
+    result = run({'reports': healthy(), 'locks': {'node1': gone, 'node2': gone}})
+    assert result['verdict'] == 'healthy'   # a lock says nothing about the data
+    assert len(result['operations']) == 1
+    assert result['operations'][0].startswith('An operation holds the pair on node1 and node2: switchover (failover.yml)')
+    assert 'STALE' in result['operations'][0]
+    assert result['operations'][0].endswith('to release it: run the operation again with -e hapair_force_release_lock=%s'
+                                            % gone['run_id'])
+
+
+def test_no_lock_no_operation_line():
+    assert run({'reports': healthy(), 'locks': {'node1': None, 'node2': None}})['operations'] == []
+    assert run({'reports': healthy()})['operations'] == []
+
+
+def test_the_json_holds_the_operations(tmp_path):
+    path = tmp_path / 'pair.json'
+    unreadable = {'run_id': None, 'operation': None, 'holder': None, 'controller': None, 'pid': None, 'since': None}
+    run({'reports': healthy(), 'locks': {'node1': unreadable, 'node2': None}, 'json_path': str(path)})
+    said = json.loads(path.read_text())['operations']
+    assert len(said) == 1 and 'unreadable lock file' in said[0]

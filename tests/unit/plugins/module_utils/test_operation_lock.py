@@ -17,6 +17,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock impo
     GONE,
     RUNNING,
     create_lock,
+    held_notes,
     lock_path,
     parse,
     plan_release,
@@ -98,6 +99,42 @@ def test_refusal_of_a_stale_lock_says_so_and_how_to_release_it():
 def test_refusal_of_an_unreadable_lock():
     said = refusal('node1', parse('garbage'), ELSEWHERE, NOW, HOW)
     assert 'unreadable lock file' in said and 'hapair_force_release_lock=unreadable' in said
+
+
+def liveness_by_run(states):
+    return lambda held: states[held.get('run_id')]
+
+
+def test_status_names_one_run_once_with_every_node_it_holds():
+    notes = held_notes({'node1': HELD, 'node2': HELD}, MINE, liveness_by_run({THEIRS: RUNNING}), NOW, HOW)
+    assert len(notes) == 1
+    assert notes[0].startswith('An operation holds the pair on node1 and node2: switchover (failover.yml), run '
+                               'ctl:5151:880000 by alice@ctl since ')
+    assert notes[0].endswith('still going on this controller (process 5151): wait for it to end')
+
+
+def test_status_says_a_stale_lock_is_stale_and_how_to_release_it():
+    notes = held_notes({'node1': None, 'node2': HELD}, MINE, liveness_by_run({THEIRS: GONE}), NOW, HOW)
+    assert len(notes) == 1 and notes[0].startswith('An operation holds the pair on node2: ')
+    assert 'STALE' in notes[0] and notes[0].endswith('to release it: rerun with -e hapair_force_release_lock=ctl:5151:880000')
+
+
+def test_status_leaves_out_this_runs_own_lock_and_no_lock_says_nothing():
+    mine = record(MINE, 'switchover (failover.yml)', 'bob@ctl', 'ctl', 4242, NOW)
+    assert held_notes({'node1': mine, 'node2': mine}, MINE, liveness_by_run({}), NOW, HOW) == []
+    assert held_notes({'node1': None, 'node2': None}, MINE, liveness_by_run({}), NOW, HOW) == []
+    assert held_notes({}, MINE, liveness_by_run({}), NOW, HOW) == []
+    # control: the same lock seen by another run is named
+    assert len(held_notes({'node1': mine}, THEIRS, liveness_by_run({MINE: RUNNING}), NOW, HOW)) == 1
+
+
+def test_status_names_two_runs_and_an_unreadable_file_apart():
+    other = record(MINE, 'backup (backup.yml)', 'bob@ctl', 'ctl', 4242, NOW)
+    notes = held_notes({'node1': HELD, 'node2': other}, 'ctl:1:1', liveness_by_run({THEIRS: RUNNING, MINE: RUNNING}),
+                       NOW, HOW)
+    assert [n.split(':', 1)[0] for n in notes] == ['An operation holds the pair on node1', 'An operation holds the pair on node2']
+    unreadable = held_notes({'node1': parse('garbage')}, MINE, liveness_by_run({None: ELSEWHERE}), NOW, HOW)
+    assert 'unreadable lock file' in unreadable[0] and 'hapair_force_release_lock=unreadable' in unreadable[0]
 
 
 def test_the_file_is_created_once(tmp_path):
