@@ -24,6 +24,7 @@ import re
 from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import (
     demotion_blockers, is_connected, promotion_blockers,
 )
+from ansible_collections.hapair.cluster.plugins.module_utils.mount_holders import fuser_rows
 
 ACTIONS = (None, 'primary', 'primary-force', 'secondary')
 ROLES = {'primary': 'Primary', 'secondary': 'Secondary'}
@@ -221,47 +222,18 @@ def plan_role(target, state, mounted_at=None, holders=None, force_stale_promotio
 # ---------------------------------------------------------------------------
 # fuser -vm
 
-_FUSER_HEADER_RE = re.compile(r'^\s*USER\s+PID\s+ACCESS\s+COMMAND\s*$')
-_FUSER_NAME_RE = re.compile(r'^(/\S*):')
-
-
 def parse_fuser(stdout, stderr):
-    """Holders from ``fuser -vm DEVICE...`` (psmisc; LC_ALL=C) as readable strings.
-
-    fuser prints the PIDs (or "kernel" for a mount, swap or knfsd) on stdout
-    and the table without them on stderr, one row per PID in the same
-    order; stderr may start with "Cannot stat ..." noise. Rows look like
-    "/dev/drbd1:          root      f.... sleep" (the first of each name)
-    or "                     root      mount /srv/data".
-    """
-    pids = (stdout or '').split()
-    lines = (stderr or '').splitlines()
-    for index, line in enumerate(lines):
-        if _FUSER_HEADER_RE.match(line):
-            lines = lines[index + 1:]
-            break
-    else:
-        return ['process %s' % pid for pid in pids if pid != 'kernel']
-
-    rows = []
-    for line in lines:
-        text = _FUSER_NAME_RE.sub('', line, count=1).strip()
-        if text:
-            rows.append(text.split(None, 2))
-    if len(rows) != len(pids):
-        pids = [None] * len(rows)
-
+    """Holders from ``fuser -vm DEVICE...`` as readable strings (mount_holders.fuser_rows)."""
     holders = []
-    for pid, fields in zip(pids, rows):
-        while len(fields) < 3:
-            fields.append('')
-        user, access, command = fields
-        if pid == 'kernel' or access in ('mount', 'swap', 'knfsd'):
-            holders.append(('kernel %s %s' % (access, command)).strip())
-        elif pid is None:
-            holders.append('%s (user %s)' % (command or '?', user))
+    for row in fuser_rows(stdout, stderr):
+        if row['kernel']:
+            holders.append(('kernel %s %s' % (row['access'], row['command'])).strip())
+        elif row['user'] is None:
+            holders.append('process %s' % row['pid'])
+        elif row['pid'] is None:
+            holders.append('%s (user %s)' % (row['command'] or '?', row['user']))
         else:
-            holders.append('%s (pid %s, user %s)' % (command or '?', pid, user))
+            holders.append('%s (pid %s, user %s)' % (row['command'] or '?', row['pid'], row['user']))
     return holders
 
 

@@ -196,3 +196,41 @@ def test_demotion_refused_while_the_filesystem_is_in_use():
     assert "refusing to demote r0: /dev/drbd1 is mounted on /srv/hapair" in out and "never unmounts" in out, \
         out[-3000:]
     assert unchanged_pair() == before
+
+
+def test_a_process_the_switchover_does_not_stop_refuses_it_before_anything_stops():
+    """An operator's shell under the mount point: failover.yml refuses naming it while the application
+    still runs on the Primary (found only at the unmount, the refusal was an outage). A holder that
+    appears after that check (here started by the application's own stop) fails the unmount: the
+    demotion puts back what it stopped."""
+    assert primary_and_secondary() == ("node1", "node2")
+    old = node("node1")
+    shell = "hapair-test-shell"   # a unit of its own, as a shell in a login session has its scope
+    old.check_output("systemd-run --unit=%s -p WorkingDirectory=/srv/hapair /bin/sleep 300", shell)
+    try:
+        pid = wait_for(lambda: int(old.check_output("systemctl show -p MainPID --value %s", shell) or 0), 30,
+                       "the holder to start")
+        rc, out, dummy = playbook("failover.yml")
+        assert rc != 0
+        assert "Refusing to demote node1: /srv/hapair on node1 is in use by sleep (pid %s, user root, in %s.service)" \
+            % (pid, shell) in out and "Nothing was stopped" in out, outcome(out)
+        assert primary_and_secondary() == ("node1", "node2")
+        assert_serves_only_on("node1")
+    finally:
+        old.run("systemctl stop %s", shell)
+
+    late = "hapair-test-late-holder"
+    old.check_output("mkdir -p %s && printf '[Service]\\nExecStopPost=/usr/bin/systemd-run --unit=%s "
+                     "-p WorkingDirectory=/srv/hapair /bin/sleep 300\\n' > %s/late.conf && systemctl daemon-reload",
+                     DROPIN, late, DROPIN)
+    try:
+        rc, out, dummy = playbook("failover.yml")
+        assert rc != 0
+        assert "The demotion of node1 failed: Cannot unmount /srv/hapair on node1" in out and \
+            "Put back: the mirror is mounted and the application and the service IP run again on node1" in out, \
+            outcome(out)
+        assert primary_and_secondary() == ("node1", "node2")
+        assert_serves_only_on("node1")
+    finally:
+        old.run("systemctl stop %s; rm -rf %s && systemctl daemon-reload", late, DROPIN)
+    assert operation_lock("node1") is None and operation_lock("node2") is None
