@@ -19,7 +19,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hapair.cluster.plugins.action.operation_lock import liveness, this_run
 from ansible_collections.hapair.cluster.plugins.action.pair_check import _plain
-from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict import failover_blockers
+from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict import failover_blockers, primary_nodes
 from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock import epoch_now, held_notes
 from ansible_collections.hapair.cluster.plugins.module_utils.pair_report import summarise
 
@@ -54,14 +54,15 @@ class ActionModule(ActionBase):
         result.update(changed=False, verdict=summary['verdict'], headline=summary['headline'],
                       reasons=summary['reasons'], primary=summary['primary'], secondary=summary['secondary'],
                       table=summary['table'], nodes=reports)
+        states = dict((name, dict(report or {}, reachable=bool(report) and bool(report.get('reachable', True))))
+                      for name, report in reports.items())
+        result['primaries'] = primary_nodes(states)
         result['operations'] = []
         if args.get('locks'):
             run = this_run()
             result['operations'] = held_notes(_plain(args['locks']), run['run_id'],
                                               lambda held: liveness(held, run['controller']), epoch_now(), RELEASE)
         if args.get('switchover_to') is not None:
-            states = dict((name, dict(report or {}, reachable=bool(report) and bool(report.get('reachable', True))))
-                          for name, report in reports.items())
             result['switchover'] = failover_blockers(states, args['switchover_to'])
         if args.get('json_path') and not self._task.check_mode:
             path = os.path.expanduser(args['json_path'])

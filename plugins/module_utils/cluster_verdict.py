@@ -27,6 +27,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import 
     describe_sync,
 )
 from ansible_collections.hapair.cluster.plugins.module_utils.fencing import not_fenced_reason
+from ansible_collections.hapair.cluster.plugins.module_utils.pair_config import peer
 
 
 VERDICTS = ('healthy', 'degraded', 'split-brain', 'no-primary', 'two-primaries', 'unknown')
@@ -272,6 +273,13 @@ def _check_pair(primary, secondary, reasons):
              % (sname, ', '.join(secondary['services'])))
 
 
+def primary_nodes(states):
+    """The reachable nodes whose resource is Primary, sorted: the one place the collection tells
+    which node is Primary (two in a split brain made by hand, none after a crash)."""
+    pair = _pair(states) or [_node(states, name) for name in sorted(states or {})]
+    return [node['name'] for node in pair if node['reachable'] and _role(node) == 'Primary']
+
+
 def failover_blockers(states, target=None):
     """Why a controlled switchover to ``target`` must be refused.
 
@@ -290,7 +298,7 @@ def failover_blockers(states, target=None):
         return result
     names = [node['name'] for node in pair]
     if not target:
-        primaries = [node['name'] for node in pair if node['reachable'] and _role(node) == 'Primary']
+        primaries = primary_nodes(states)
         if len(primaries) != 1:
             for node in pair:
                 _node_blockers(node, blockers)
@@ -299,13 +307,13 @@ def failover_blockers(states, target=None):
                                 'no node is Primary, so there is nothing to switch over from: promote one with '
                                 'make_primary.yml -e hapair_target=NODE instead')
             return result
-        target = names[1 - names.index(primaries[0])]
+        target = peer(names, primaries[0])
     if target not in names:
         blockers.append('unknown target node "%s": expected one of %s' % (target, ', '.join(names)))
         return result
     result['target'] = target
     target_node = pair[names.index(target)]
-    source = pair[1 - names.index(target)]
+    source = pair[names.index(peer(names, target))]
 
     for node in (source, target_node):
         _node_blockers(node, blockers)

@@ -457,6 +457,25 @@ def _check_secret(value, report):
     return ok
 
 
+class NotAPair(ValueError):
+    """The nodes given are not the two nodes of one pair, or the node is not one of them."""
+
+
+def peer(nodes, node, group=DEFAULT_GROUP):
+    """The other node of the pair: the one place the collection picks "the other node" (the
+    playbooks and roles through the filter hapair.cluster.peer_of). An empty ``node`` has no peer
+    (''). Raises NotAPair, with what to fix, unless ``nodes`` are two and ``node`` one of them."""
+    nodes = [str(n) for n in (nodes or [])]
+    if not node:
+        return ''
+    if len(nodes) != 2 or nodes[0] == nodes[1]:
+        raise NotAPair('group %s must hold exactly the two nodes of the pair; it holds %d (%s): fix the inventory'
+                       % (group, len(nodes), ', '.join(nodes) or 'none'))
+    if node not in nodes:
+        raise NotAPair('%s is not one of the pair (%s, group %s)' % (node, ', '.join(nodes), group))
+    return nodes[1 - nodes.index(node)]
+
+
 def check_pair(group_hosts, hostvars, facts=None, group=DEFAULT_GROUP, play_hosts=None):
     """Check that group_hosts/hostvars describe one valid pair.
 

@@ -101,6 +101,13 @@ table:
   returned: always
   type: list
   elements: str
+primaries:
+  description:
+    - The reachable nodes whose resource is Primary, sorted (two when both are, none after a crash of the
+      Primary). RV(primary) is set only when the pair has exactly one.
+  returned: always
+  type: list
+  elements: str
 operations:
   description:
     - With O(locks). One line per run that holds the pair's operation lock, naming the nodes it holds, what it

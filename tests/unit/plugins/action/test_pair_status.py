@@ -178,3 +178,12 @@ def test_the_json_holds_the_operations(tmp_path):
     run({'reports': healthy(), 'locks': {'node1': unreadable, 'node2': None}, 'json_path': str(path)})
     said = json.loads(path.read_text())['operations']
     assert len(said) == 1 and 'unreadable lock file' in said[0]
+
+
+def test_primaries_name_every_primary_and_none_after_a_crash():
+    assert run({'reports': healthy()})['primaries'] == ['node1']
+    crashed = dict(healthy(), node1=None)
+    assert run({'reports': crashed})['primaries'] == []
+    both = {'node1': report('events2_9_connected_primary.txt'), 'node2': report('events2_9_connected_primary.txt')}
+    result = run({'reports': both})
+    assert (result['primaries'], result['primary']) == (['node1', 'node2'], None)

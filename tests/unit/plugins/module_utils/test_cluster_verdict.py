@@ -227,6 +227,14 @@ def test_without_a_named_target_the_switchover_goes_to_the_node_that_is_not_prim
         assert any(text in blocker for blocker in result['blockers']), (text, result['blockers'])
 
 
+def test_primary_nodes():
+    from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict import primary_nodes
+    assert primary_nodes(healthy_pair()) == ['node1']
+    assert primary_nodes(pair(node1=node(reachable=False))) == []
+    assert primary_nodes(pair(node1=node('status_json_9_split.json'), node2=node('status_json_9_split.json'))) == \
+        ['node1', 'node2']
+
+
 def test_the_steps_say_what_a_switchover_does_from_what_the_primary_runs():
     states = healthy_pair()
     states['node1']['service_ip'] = True

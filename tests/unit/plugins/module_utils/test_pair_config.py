@@ -434,3 +434,28 @@ def test_missing_netaddr_is_reported(monkeypatch):
     monkeypatch.setattr(pair_config, "netaddr", None)
     with pytest.raises(NetaddrMissingError, match="netaddr is required on the controller: pip install netaddr"):
         check_pair(HOSTS, lab_hostvars())
+
+
+# ---------------------------------------------------------------------------
+# peer: the one place "the other node" is picked (filter hapair.cluster.peer_of)
+
+def test_peer_is_the_other_node():
+    from ansible_collections.hapair.cluster.plugins.module_utils.pair_config import peer
+    assert peer(['node1', 'node2'], 'node1') == 'node2'
+    assert peer(['node1', 'node2'], 'node2') == 'node1'
+    assert peer(['node1', 'node2'], '') == ''      # no Primary: no peer
+    assert peer(['node1', 'node2'], None) == ''
+
+
+@pytest.mark.parametrize('nodes, node, said', [
+    (['node1'], 'node1', 'group hapair_cluster must hold exactly the two nodes of the pair; it holds 1 (node1): '
+                         'fix the inventory'),
+    (['node1', 'node2', 'node3'], 'node1', 'it holds 3 (node1, node2, node3)'),
+    ([], 'node1', 'it holds 0 (none)'),
+    (['node1', 'node2'], 'node9', 'node9 is not one of the pair (node1, node2, group hapair_cluster)'),
+])
+def test_peer_refuses_what_is_not_a_pair(nodes, node, said):
+    from ansible_collections.hapair.cluster.plugins.module_utils.pair_config import NotAPair, peer
+    with pytest.raises(NotAPair) as caught:
+        peer(nodes, node)
+    assert said in str(caught.value)
