@@ -38,6 +38,15 @@ MTU_MIN = 576
 MTU_MAX = 9216
 DEFAULT_RESOURCE = "r0"
 DEFAULT_PORT = 7788
+# The fence-peer handler's timeouts, in seconds: (variable, lowest, highest, what it is).
+FENCING_TIMEOUTS = (
+    ("hapair_fencing_connect_timeout", 1, 120,
+     u"one attempt of the fence-peer handler to reach the peer's SSH server; 10 by default: too short, and a "
+     u"loaded peer that is alive counts as unreachable"),
+    ("hapair_fencing_freeze_timeout", 1, 3600,
+     u"how long, under hapair_fencing_policy=freeze, the handler keeps trying before writes stay suspended; "
+     u"60 by default"),
+)
 PORT_MIN = 1024
 PORT_MAX = 65535
 SECRET_MAX = 64  # DRBD's SHARED_SECRET_MAX
@@ -556,6 +565,12 @@ def check_pair(group_hosts, hostvars, facts=None, group=DEFAULT_GROUP, play_host
                          u"DRBD uses 7788-7799 by convention; open the same port in the firewall")
         if port is not None:
             pair["drbd_port"] = port
+
+        # Only what the inventory sets (the mirror role's defaults are in range).
+        for var, low, high, advice in FENCING_TIMEOUTS:
+            value = _group_value(hosts, hostvars, var, report)
+            if value is not None:
+                parse_int(value, u"group %s" % group, var, report, low, high, advice)
 
         # Only what the inventory sets: the mirror role's defaults are safe, and it checks again.
         options = check_drbd_options(_group_value(hosts, hostvars, "hapair_drbd_net_options", report),

@@ -271,6 +271,13 @@ BAD_CASES = [
     ("drbd-port-privileged",
      {"group": {"hapair_drbd_port": 80}},
      ["hapair_drbd_port 80 is out of range; use a value between 1024 and 65535"]),
+    ("fencing-connect-timeout-zero",
+     {"group": {"hapair_fencing_connect_timeout": 0}},
+     ["group hapair_cluster: hapair_fencing_connect_timeout 0 is out of range; use a value between 1 and 120 "
+      "(one attempt of the fence-peer handler"]),
+    ("fencing-freeze-timeout-not-a-number",
+     {"group": {"hapair_fencing_freeze_timeout": "1m"}},
+     ["hapair_fencing_freeze_timeout '1m' is not a whole number; use a value between 1 and 3600"]),
     ("group-var-differs",
      {"group": {"hapair_resource": "r0"}, "node2": {"hapair_resource": "r1"}},
      ["hapair_resource differs between the hosts (node1 'r0', node2 'r1'); set it once"]),
