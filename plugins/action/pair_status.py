@@ -21,7 +21,7 @@ from ansible_collections.hapair.cluster.plugins.action.operation_lock import liv
 from ansible_collections.hapair.cluster.plugins.action.pair_check import _plain
 from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict import failover_blockers, primary_nodes
 from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock import epoch_now, held_notes
-from ansible_collections.hapair.cluster.plugins.module_utils.pair_report import summarise
+from ansible_collections.hapair.cluster.plugins.module_utils.pair_report import node_states, summarise
 
 RELEASE = 'run the operation again with -e hapair_force_release_lock=RUN_ID'
 
@@ -54,8 +54,7 @@ class ActionModule(ActionBase):
         result.update(changed=False, verdict=summary['verdict'], headline=summary['headline'],
                       reasons=summary['reasons'], primary=summary['primary'], secondary=summary['secondary'],
                       table=summary['table'], nodes=reports)
-        states = dict((name, dict(report or {}, reachable=bool(report) and bool(report.get('reachable', True))))
-                      for name, report in reports.items())
+        states = node_states(reports)
         result['primaries'] = primary_nodes(states)
         result['operations'] = []
         if args.get('locks'):

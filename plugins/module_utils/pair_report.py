@@ -48,12 +48,15 @@ def table(reports):
     return ['  '.join(str(cell).ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
 
 
+def node_states(reports):
+    """The input of cluster_verdict from {node: report}: a node without a report is unreachable."""
+    return dict((name, dict(report or {}, reachable=bool(report) and bool(report.get('reachable', True))))
+                for name, report in reports.items())
+
+
 def summarise(reports):
     """verdict + reasons + table for the given {node: report}; unreachable nodes are None."""
-    states = {}
-    for name, report in reports.items():
-        states[name] = dict(report or {}, reachable=bool(report) and report.get('reachable', True))
-    result = verdict(states)
+    result = verdict(node_states(reports))
     headline = result['verdict']
     if headline == 'degraded' and result['reasons']:
         headline = 'degraded: %s' % '; '.join(result['reasons'])
