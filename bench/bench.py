@@ -17,8 +17,15 @@ Sections:
   provision.full_resync     `drbdadm invalidate` on the Secondary: a full resync from the Primary
   provision.provision_rerun wall time and changed count of a second provision.yml run
   operations.switchover     failover.yml there and back: wall time and the service gap a probe
-                            outside the VMs saw; then the same steps typed by hand over SSH (the floor)
-  operations.emergency      Primary killed, promote.yml: wall time and gap; then start + rejoin.yml
+                            outside the VMs saw; then the same steps typed by hand over SSH (the floor);
+                            then make_secondary.yml + make_primary.yml back to back, there and back;
+                            then `hapair make-secondary` + `hapair make-primary` over SSH (the node command)
+  operations.switchover_baseline
+                            with --baseline REV: the same, with the playbooks and plugins of commit REV
+                            (a git worktree under .cache/), on the same lab in the same run
+  operations.emergency      Primary killed, promote.yml: wall time and gap; then start + rejoin.yml;
+                            the same with `hapair make-primary --yes` on the node, and with the DRBD
+                            steps typed by hand (the floor: it includes DRBD noticing the dead peer)
 """
 
 import argparse
@@ -178,13 +185,14 @@ def measure_full_resync(primary, secondary):
     }
 
 
-def playbook(name, *extra):
-    argv = [os.path.join(TOP, ".venv", "bin", "ansible-playbook"), "-i", INVENTORY, os.path.join(TOP, "playbooks", name)]
+def playbook(name, *extra, tree=TOP):
+    """Run playbooks/NAME of ``tree`` (this checkout, or a baseline worktree) with its collection."""
+    argv = [os.path.join(TOP, ".venv", "bin", "ansible-playbook"), "-i", INVENTORY, os.path.join(tree, "playbooks", name)]
     for e in extra:
         argv += ["-e", e]
     started = time.time()
     res = subprocess.run(argv, capture_output=True, text=True, check=False,
-                         env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, ".cache", "collections")))
+                         env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(tree, ".cache", "collections")))
     if res.returncode != 0:
         raise SystemExit("bench: %s failed:\n%s" % (name, (res.stdout + res.stderr)[-3000:]))
     return round(time.time() - started, 1)
@@ -224,31 +232,101 @@ def by_hand(source, target):
     return round(time.time() - started, 1)
 
 
-def measure_switchover(primary, secondary):
-    wall, gap = with_probe(lambda: playbook("failover.yml", "hapair_target=%s" % secondary), secondary)
-    wall_back, gap_back = with_probe(lambda: playbook("failover.yml", "hapair_target=%s" % primary), primary)
+def _ratio(gaps, floor):
+    if None in gaps or None in floor or not gaps or not floor:
+        return None
+    return round(sum(gaps) / sum(floor), 2)
+
+
+def node_command(source, target):
+    """The two halves with the node command, one SSH command per node (no controller in the loop)."""
+    started = time.time()
+    sh(source, "hapair make-secondary")
+    sh(target, "hapair make-primary")
+    return round(time.time() - started, 1)
+
+
+def measure_switchover(primary, secondary, tree=TOP):
+    def two_step(source, target):
+        return (playbook("make_secondary.yml", "hapair_node=%s" % source, tree=tree)
+                + playbook("make_primary.yml", "hapair_target=%s" % target, tree=tree))
+    wall, gap = with_probe(lambda: playbook("failover.yml", "hapair_target=%s" % secondary, tree=tree), secondary)
+    wall_back, gap_back = with_probe(lambda: playbook("failover.yml", "hapair_target=%s" % primary, tree=tree), primary)
     hand, hand_gap = with_probe(lambda: by_hand(primary, secondary), secondary)
     hand_back, hand_gap_back = with_probe(lambda: by_hand(secondary, primary), primary)
+    two, two_gap = with_probe(lambda: two_step(primary, secondary), secondary)
+    two_back, two_gap_back = with_probe(lambda: two_step(secondary, primary), primary)
+    node, node_gap = with_probe(lambda: node_command(primary, secondary), secondary) if tree == TOP else (None, None)
+    node_back, node_gap_back = (with_probe(lambda: node_command(secondary, primary), primary) if tree == TOP
+                                else (None, None))
+    floor = [hand_gap, hand_gap_back]
     return {
         "playbook_seconds": [wall, wall_back], "playbook_service_gap_s": [gap, gap_back],
-        "by_hand_seconds": [hand, hand_back], "by_hand_service_gap_s": [hand_gap, hand_gap_back],
-        "playbook_over_by_hand_gap": round((gap + gap_back) / (hand_gap + hand_gap_back), 1)
-        if gap and gap_back and hand_gap and hand_gap_back else None,
+        "by_hand_seconds": [hand, hand_back], "by_hand_service_gap_s": floor,
+        "playbook_over_by_hand_gap": _ratio([gap, gap_back], floor),
+        "two_step_seconds": [two, two_back], "two_step_service_gap_s": [two_gap, two_gap_back],
+        "two_step_over_by_hand_gap": _ratio([two_gap, two_gap_back], floor),
+        "node_command_seconds": [node, node_back], "node_command_service_gap_s": [node_gap, node_gap_back],
+        "node_command_over_by_hand_gap": _ratio([node_gap, node_gap_back], floor),
         "probe": "HTTP GET of the demo application on both nodes every 50 ms via 127.0.0.1 forwards",
+        "two_step": "make_secondary.yml then make_primary.yml, each a separate ansible-playbook run",
     }
 
 
+def baseline_tree(rev):
+    """A worktree of commit ``rev`` under .cache/, with its own collection link; (path, full sha)."""
+    path = os.path.join(TOP, ".cache", "bench-baseline")
+    subprocess.run(["git", "-C", TOP, "worktree", "remove", "--force", path], capture_output=True, check=False)
+    subprocess.run(["git", "-C", TOP, "worktree", "prune"], capture_output=True, check=False)
+    subprocess.run(["git", "-C", TOP, "worktree", "add", "--detach", path, rev], capture_output=True, check=True)
+    subprocess.run(["bash", os.path.join(path, "tests", "tools", "collection-link.sh")], capture_output=True, check=True)
+    sha = subprocess.run(["git", "-C", path, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    return path, sha
+
+
+def emergency_by_hand(target):
+    """The floor: as soon as DRBD lets it (it notices the dead peer first), promote, mount, take the
+    service IP and start the application, in one SSH command."""
+    vip = inventory_var(target, "hapair_service_ip")
+    sh(target, "for i in $(seq 600); do drbdadm primary %s 2>/dev/null && break; sleep 0.1; done; "
+               "mount -o noatime /dev/drbd1 /srv/hapair && ip addr add %s dev ens4 && systemctl start hapair-demo"
+               % (RESOURCE, vip))
+
+
+def emergency_node_command(target):
+    """`hapair make-primary --yes` once DRBD on the target no longer sees the dead peer."""
+    sh(target, "for i in $(seq 600); do drbdsetup events2 --now %s | grep -q 'connection:Connected' || break; "
+               "sleep 0.1; done; hapair make-primary --yes" % RESOURCE)
+
+
 def measure_emergency(primary, secondary):
-    def crash_and_promote():
-        subprocess.run(LABCTL + ["kill", primary], check=True, capture_output=True)
-        return playbook("promote.yml", "hapair_target=%s" % secondary, "hapair_confirm_data_loss=yes")
-    wall, gap = with_probe(crash_and_promote, secondary)
-    subprocess.run(LABCTL + ["start", primary], check=True, capture_output=True)
-    rejoin = playbook("rejoin.yml", "hapair_node=%s" % primary)
-    back = playbook("failover.yml", "hapair_target=%s" % primary)
+    def crash_and(promote):
+        def run():
+            subprocess.run(LABCTL + ["kill", primary], check=True, capture_output=True)
+            started = time.time()
+            promote()
+            return round(time.time() - started, 1)
+        return run
+
+    def recover():
+        subprocess.run(LABCTL + ["start", primary], check=True, capture_output=True)
+        seconds = playbook("rejoin.yml", "hapair_node=%s" % primary)
+        return seconds, playbook("failover.yml", "hapair_target=%s" % primary)
+
+    wall, gap = with_probe(crash_and(lambda: playbook("promote.yml", "hapair_target=%s" % secondary,
+                                                      "hapair_confirm_data_loss=yes")), secondary)
+    rejoin, back = recover()
+    node, node_gap = with_probe(crash_and(lambda: emergency_node_command(secondary)), secondary)
+    recover()
+    hand, hand_gap = with_probe(crash_and(lambda: emergency_by_hand(secondary)), secondary)
+    recover()
     return {"promote_playbook_seconds": wall, "service_gap_s": gap, "rejoin_playbook_seconds": rejoin,
-            "switch_back_seconds": back,
-            "note": "gap runs from the kill to the first answer of the new Primary, the promote playbook included"}
+            "switch_back_seconds": back, "node_command_seconds": node, "node_command_service_gap_s": node_gap,
+            "by_hand_seconds": hand, "by_hand_service_gap_s": hand_gap,
+            "playbook_over_by_hand_gap": _ratio([gap], [hand_gap]),
+            "node_command_over_by_hand_gap": _ratio([node_gap], [hand_gap]),
+            "note": "gaps run from the kill to the first answer of the new Primary: DRBD noticing the dead peer "
+                    "is in all three"}
 
 
 def measure_provision_rerun():
@@ -265,6 +343,7 @@ def measure_provision_rerun():
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--skip", action="append", default=[], help="section to leave out (repeatable)")
+    p.add_argument("--baseline", metavar="REV", help="also measure the switchover with the playbooks of commit REV")
     args = p.parse_args()
     results = {}
     if os.path.exists(RESULTS):
@@ -292,8 +371,13 @@ def main():
             print("bench: disk: %s" % json.dumps(run["disk"]), flush=True)
         print("bench: %s: %s" % (name, json.dumps(run[name])), flush=True)
     ops = results.get("operations", {})
-    for name, step in [("switchover", lambda: measure_switchover(primary, secondary)),
-                       ("emergency", lambda: measure_emergency(primary, secondary))]:
+    sections = [("switchover", lambda: measure_switchover(primary, secondary)),
+                ("emergency", lambda: measure_emergency(primary, secondary))]
+    if args.baseline:
+        tree, sha = baseline_tree(args.baseline)
+        sections.insert(0, ("switchover_baseline",
+                            lambda: dict(measure_switchover(primary, secondary, tree=tree), commit=sha, at=run["at"])))
+    for name, step in sections:
         if name in args.skip:
             continue
         print("bench: measuring %s ..." % name, flush=True)

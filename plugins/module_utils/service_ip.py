@@ -14,6 +14,7 @@ __metaclass__ = type
 import re
 import socket
 import struct
+import time
 
 
 def parse_ip_addr(text):
@@ -75,3 +76,16 @@ def garp_frame(mac, address):
     ether = broadcast + hw + struct.pack('!H', 0x0806)
     arp = struct.pack('!HHBBH', 1, 0x0800, 6, 4, 1) + hw + ip + b'\x00' * 6 + ip
     return ether + arp
+
+
+def announce(interface, mac, address, count):
+    """Send ``count`` gratuitous ARPs for ``address`` out of ``interface`` (raw socket, root)."""
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)  # novermin (Linux only, like the nodes)
+    try:
+        sock.bind((interface, 0))
+        for i in range(count):
+            sock.send(garp_frame(mac, address))
+            if i + 1 < count:
+                time.sleep(0.2)
+    finally:
+        sock.close()

@@ -74,26 +74,13 @@ action:
 '''
 
 import socket
-import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hapair.cluster.plugins.module_utils.service_ip import (
-    garp_frame, parse_ip_addr, parse_ip_link, plan, split_cidr,
+    announce, parse_ip_addr, parse_ip_link, plan, split_cidr,
 )
 
 LC_C = {'LC_ALL': 'C', 'LANG': 'C'}
-
-
-def announce(interface, mac, address, count):
-    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    try:
-        sock.bind((interface, 0))
-        for i in range(count):
-            sock.send(garp_frame(mac, address))
-            if i + 1 < count:
-                time.sleep(0.2)
-    finally:
-        sock.close()
 
 
 def main():

@@ -9,11 +9,11 @@ import os
 import re
 import time
 
-from hapair_lab.checks import (TOP, adhoc, clocks, drbd_state, hostvars, new_snapshots, node, node_exporter_reads, outcome,
+from hapair_lab.checks import (TOP, UNIT, adhoc, clocks, drbd_state, hostvars, new_snapshots, node, node_exporter_reads, outcome,
                                playbook, snapshots, wait_for)
 
 DATA = "/srv/hapair/data"
-UNIT = "hapair-demo.service"
+
 FIGURES = os.path.join(TOP, "tests", "output", "figures", "backup.json")
 LOCK = "/run/lock/hapair-backup-r0.lock"
 PROM = "/var/lib/prometheus/node-exporter/hapair.prom"

@@ -6,28 +6,11 @@ import os
 import subprocess
 import sys
 
-from hapair_lab.checks import (BIN, INVENTORY, PLAYBOOKS, TOP, adhoc, address, drbd_state, hostvars, node, operation_lock,
-                               outcome, playbook, wait_for, write_stale_lock)
-
-UNIT = "hapair-demo.service"
+from hapair_lab.checks import (BIN, INVENTORY, PLAYBOOKS, TOP, UNIT, adhoc, address, assert_serves_only_on, drbd_state,
+                               hostvars, node, operation_lock, outcome, playbook, primary_and_secondary, wait_for,
+                               write_stale_lock)
 HOLD = "/run/hapair-test-hold"
 DROPIN = "/run/systemd/system/%s.d" % UNIT
-
-
-def primary_and_secondary():
-    roles = dict((n, drbd_state(node(n)).get("role")) for n in ("node1", "node2"))
-    primary = [n for n, r in roles.items() if r == "Primary"]
-    assert len(primary) == 1, roles
-    return primary[0], [n for n in roles if n != primary[0]][0]
-
-
-def assert_serves_only_on(name):
-    other = "node2" if name == "node1" else "node1"
-    p, s = node(name), node(other)
-    ip = address(hostvars(p)["hapair_service_ip"])
-    assert p.service(UNIT).is_running and not s.service(UNIT).is_running
-    assert ip in p.check_output("ip -4 -o addr show") and ip not in s.check_output("ip -4 -o addr show")
-    assert p.mount_point("/srv/hapair").exists and not s.mount_point("/srv/hapair").exists
 
 
 def test_status_healthy_table_and_json(tmp_path):
@@ -212,7 +195,7 @@ def test_a_process_the_switchover_does_not_stop_refuses_it_before_anything_stops
                        "the holder to start")
         rc, out, dummy = playbook("failover.yml")
         assert rc != 0
-        assert "Refusing to demote node1: /srv/hapair on node1 is in use by sleep (pid %s, user root, in %s.service)" \
+        assert "refusing to make node1 Secondary: /srv/hapair on node1 is in use by sleep (pid %s, user root, in %s.service)" \
             % (pid, shell) in out and "Nothing was stopped" in out, outcome(out)
         assert primary_and_secondary() == ("node1", "node2")
         assert_serves_only_on("node1")
@@ -224,13 +207,39 @@ def test_a_process_the_switchover_does_not_stop_refuses_it_before_anything_stops
                      "-p WorkingDirectory=/srv/hapair /bin/sleep 300\\n' > %s/late.conf && systemctl daemon-reload",
                      DROPIN, late, DROPIN)
     try:
-        rc, out, dummy = playbook("failover.yml")
+        # the target waits for node1's half until hapair_switchover_timeout: a short one for this test
+        rc, out, dummy = playbook("failover.yml", "hapair_switchover_timeout=20")
         assert rc != 0
-        assert "The demotion of node1 failed: Cannot unmount /srv/hapair on node1" in out and \
-            "Put back: the mirror is mounted and the application and the service IP run again on node1" in out, \
-            outcome(out)
+        assert "Making node1 Secondary failed at 'unmount /srv/hapair': umount /srv/hapair failed" in out and \
+            "In use by sleep" in out and \
+            "Put back: the service IP is back, the application runs again. node1 is Primary now." in out, outcome(out)
         assert primary_and_secondary() == ("node1", "node2")
         assert_serves_only_on("node1")
     finally:
         old.run("systemctl stop %s; rm -rf %s && systemctl daemon-reload", late, DROPIN)
+    assert operation_lock("node1") is None and operation_lock("node2") is None
+
+
+def test_a_switchover_whose_promotion_fails_gives_the_role_back():
+    """The target cannot start the application (a drop-in whose ExecStartPre fails): make_primary undoes what
+    it did there (Secondary again, unmounted, no service IP) and the old Primary takes the role back, so the
+    failed switchover leaves the pair serving from where it was, and says so. (A runtime mask would not do:
+    the lab's unit lives in /etc/systemd/system, which outranks /run.)"""
+    assert primary_and_secondary() == ("node1", "node2")
+    target = node("node2")
+    target.check_output("mkdir -p %s && printf '[Service]\\nExecStartPre=/bin/false\\n' > %s/fail-start.conf && "
+                        "systemctl daemon-reload", DROPIN, DROPIN)
+    # the fault is in place where the promotion will meet it
+    assert "ExecStartPre=/bin/false" in target.check_output("systemctl cat %s", UNIT)
+    try:
+        rc, out, dummy = playbook("failover.yml")
+        assert rc != 0
+        assert "The switchover to node2 failed: Making node2 Primary failed at 'start the application " \
+               "(hapair-demo.service)'" in out and "node1 is the Primary again" in out, outcome(out)
+        assert "Put back: stopped the application, released the service IP, unmounted the mirror, Secondary again." \
+            in out, outcome(out)
+    finally:
+        target.run("rm -rf %s && systemctl daemon-reload", DROPIN)
+    assert primary_and_secondary() == ("node1", "node2")
+    assert_serves_only_on("node1")
     assert operation_lock("node1") is None and operation_lock("node2") is None

@@ -10,8 +10,6 @@ import pytest
 
 from hapair_lab.checks import drbd_state, node, playbook, wait_for
 
-UNIT = "hapair-demo.service"
-
 
 def in_sync(name):
     s = drbd_state(node(name))
@@ -29,8 +27,10 @@ def test_link_cut_outdates_the_secondary_and_guards_promotion(lab):
         assert drbd_state(node("node1"))["role"] == "Primary"
         lab("kill", "node1")
         rc, out, dummy = playbook("promote.yml", "hapair_target=node2", "hapair_confirm_data_loss=yes")
-        assert rc != 0 and "refusing to promote r0: local disk is Outdated: the peer fenced this node" in out, \
+        assert rc != 0 and "refusing to make node2 Primary: local disk is Outdated: the peer fenced this node" in out, \
             out[-4000:]
+        # the override is named as the operator types it into a playbook run
+        assert "add -e hapair_force_stale_promotion=true if the peer is lost for good" in out, out[-4000:]
         # said before the refusal: who fenced node2's copy, and when
         assert "node2 was fenced: node1's fencing marked it Outdated at" in out, out[-4000:]
         assert drbd_state(node("node2"))["role"] == "Secondary"

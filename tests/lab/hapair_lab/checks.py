@@ -20,6 +20,7 @@ TOP = os.environ.get("MOLECULE_PROJECT_DIRECTORY") or os.path.abspath(
 PLAYBOOKS = os.path.join(TOP, "playbooks")
 INVENTORY = os.path.join(TOP, ".lab", "inventory.yml")
 RESOURCE = "r0"
+UNIT = "hapair-demo.service"   # the lab's application (molecule/*/converge.yml)
 # The controller toolchain is the one whose Python runs these tests: .venv (the current
 # ansible-core) or .venv-216 (ansible-core 2.16, for the scenarios whose nodes run EL7's Python).
 BIN = os.path.dirname(os.path.abspath(sys.executable))
@@ -108,6 +109,24 @@ def wait_for(predicate, timeout, what, interval=3):
 
 def hostvars(host):
     return host.ansible.get_variables()
+
+
+def primary_and_secondary():
+    """(Primary, Secondary) by DRBD's role on each node; exactly one Primary."""
+    roles = dict((n, drbd_state(node(n)).get("role")) for n in ("node1", "node2"))
+    primary = [n for n, r in roles.items() if r == "Primary"]
+    assert len(primary) == 1, roles
+    return primary[0], [n for n in roles if n != primary[0]][0]
+
+
+def assert_serves_only_on(name):
+    """The application, the service IP and the mount on ``name`` and nowhere else."""
+    other = "node2" if name == "node1" else "node1"
+    p, s = node(name), node(other)
+    ip = address(hostvars(p)["hapair_service_ip"])
+    assert p.service(UNIT).is_running and not s.service(UNIT).is_running
+    assert ip in p.check_output("ip -4 -o addr show") and ip not in s.check_output("ip -4 -o addr show")
+    assert p.mount_point("/srv/hapair").exists and not s.mount_point("/srv/hapair").exists
 
 
 def replication_interface(host):
