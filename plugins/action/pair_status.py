@@ -17,10 +17,10 @@ import os
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.hapair.cluster.plugins.action.operation_lock import liveness, this_run
+from ansible_collections.hapair.cluster.plugins.action.operation_lock import this_run
 from ansible_collections.hapair.cluster.plugins.action.pair_check import _plain
 from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict import failover_blockers, primary_nodes
-from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock import epoch_now, held_notes
+from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock import epoch_now, held_notes, liveness
 from ansible_collections.hapair.cluster.plugins.module_utils.pair_report import node_states, summarise
 
 RELEASE = 'run the operation again with -e hapair_force_release_lock=RUN_ID'

@@ -55,6 +55,8 @@ def _node(states, name):
         'service_ip': reachable and bool(entry.get('service_ip')),
         'fencing': _last_attempt(resource) if reachable else None,
         'standalone': _standalone(resource) if reachable else None,
+        # seen only through the other node's DRBD (node_report.peer_as_seen): mount, units, IP unknown
+        'observed': reachable and bool(entry.get('observed')),
     }
 
 
@@ -251,7 +253,7 @@ def _check_pair(primary, secondary, reasons):
             _add(reasons, 'disk%s on Primary %s is %s' % (where, name, vol.get('disk_state')))
         if connected and vol.get('peer_disk_state') != 'UpToDate':
             _add(reasons, 'disk%s on %s is %s' % (where, secondary['name'], vol.get('peer_disk_state')))
-    if not primary['mounted']:
+    if not primary['mounted'] and not primary['observed']:
         _add(reasons, 'the filesystem is not mounted on Primary %s, so services cannot use it' % name)
 
     if not secondary['reachable']:

@@ -130,11 +130,13 @@ def minors_of(state):
     return sorted(set(m for m in minors if m is not None))
 
 
-def node_state(run, resource=None, proc_mounts=None, with_fencing=False):
+def node_state(run, resource=None, proc_mounts=None, with_fencing=False, loaded=None):
     """Everything drbd_info reports about this node. With ``with_fencing`` (drbd_info), what the
     node's logs say too: ``fencing``, and ``standalone`` (why a StandAlone resource gave up on its
-    peer, drbd_disconnect.standalone_cause; None when it is not StandAlone)."""
-    loaded = os.path.exists('/proc/drbd')
+    peer, drbd_disconnect.standalone_cause; None when it is not StandAlone). ``loaded``: whether
+    the drbd kernel module is loaded, when the caller knows (else /proc/drbd tells)."""
+    if loaded is None:
+        loaded = os.path.exists('/proc/drbd')
     version = parse_version(read_file('/sys/module/drbd/version') or read_file('/proc/drbd') or '')
     rc, out, err = run(['drbdadm', '--version'])
     utils = parse_version(out).get('utils') if rc == 0 else None

@@ -192,3 +192,32 @@ def remove_lock(path):
 
 def epoch_now():
     return time.time()
+
+
+# ---------------------------------------------------------------------------
+# the holder's process (on the machine that took the lock)
+
+def start_ticks(pid):
+    """A process's start time in clock ticks since boot (/proc/PID/stat field 22), or None."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            stat = f.read()
+    except (IOError, OSError):
+        return None
+    # the command name (field 2) may hold spaces and parentheses: count from the last ')'
+    return int(stat[stat.rindex(')') + 2:].split()[19])
+
+
+def liveness(held, controller):
+    """Whether the run that holds ``held`` still runs, as this controller can tell."""
+    pid = held.get('pid')
+    if held.get('controller') != controller or not isinstance(pid, int):
+        return ELSEWHERE
+    if os.path.isdir('/proc'):
+        ticks = start_ticks(pid)
+        return RUNNING if ticks is not None and run_id(controller, pid, ticks) == held.get('run_id') else GONE
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return GONE
+    return RUNNING

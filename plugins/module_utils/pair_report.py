@@ -34,11 +34,11 @@ def _row(name, report):
     connection = res.get('connection_state') or '?'
     if report.get('split_brain'):
         connection += ' SPLIT-BRAIN'
-    return (name, res.get('role') or '?', connection,
-            '%s/%s' % (res.get('disk_state'), res.get('peer_disk_state')), sync,
-            'yes' if report.get('mounted') else 'no',
-            ','.join(report.get('services_running') or []) or '-',
-            'yes' if report.get('service_ip') else 'no')
+    cells = (name, res.get('role') or '?', connection, '%s/%s' % (res.get('disk_state'), res.get('peer_disk_state')), sync)
+    if report.get('observed'):
+        return cells + ('?', '?', '?')
+    return cells + ('yes' if report.get('mounted') else 'no', ','.join(report.get('services_running') or []) or '-',
+                    'yes' if report.get('service_ip') else 'no')
 
 
 def table(reports):

@@ -12,8 +12,10 @@ import os
 import socket
 import subprocess
 
-from ansible_collections.hapair.cluster.plugins.action.operation_lock import liveness, start_ticks, this_run
+from ansible_collections.hapair.cluster.plugins.action.operation_lock import this_run
 from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock import (
+    liveness,
+    start_ticks,
     ELSEWHERE,
     GONE,
     RUNNING,
