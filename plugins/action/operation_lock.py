@@ -29,6 +29,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock impo
     run_id,
     start_ticks,
 )
+from ansible_collections.hapair.cluster.plugins.module_utils.pair_config import DEFAULT_GROUP, left_out_refusal
 
 
 def this_run():
@@ -45,6 +46,15 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # the module needs no files
         args = dict(self._task.args)
+        # an operation on the pair needs both nodes in the play: refused before any lock is taken
+        if args.get('state', 'held') == 'held':
+            left_out = left_out_refusal((task_vars.get('groups') or {}).get(DEFAULT_GROUP),
+                                        task_vars.get('ansible_play_hosts_all'), DEFAULT_GROUP,
+                                        u"judged and changed with both nodes in the run (a node left out would look "
+                                        u"unreachable)")
+            if left_out:
+                result.update(failed=True, msg=left_out + u". Nothing was changed")
+                return result
         for key, value in this_run().items():
             args.setdefault(key, value)
         result.update(self._execute_module(module_name='hapair.cluster.operation_lock', module_args=args,

@@ -21,6 +21,7 @@ from ansible_collections.hapair.cluster.plugins.action.operation_lock import thi
 from ansible_collections.hapair.cluster.plugins.action.pair_check import _plain
 from ansible_collections.hapair.cluster.plugins.module_utils.cluster_verdict import failover_blockers, primary_nodes
 from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock import epoch_now, held_notes, liveness
+from ansible_collections.hapair.cluster.plugins.module_utils.pair_config import DEFAULT_GROUP, left_out_refusal
 from ansible_collections.hapair.cluster.plugins.module_utils.pair_report import node_states, summarise
 
 RELEASE = 'run the operation again with -e hapair_force_release_lock=RUN_ID'
@@ -46,6 +47,12 @@ class ActionModule(ActionBase):
         del tmp
         dummy, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
         reports = _plain(args['reports'])
+        left_out = left_out_refusal((task_vars.get('groups') or {}).get(DEFAULT_GROUP),
+                                    task_vars.get('ansible_play_hosts_all'), DEFAULT_GROUP,
+                                    u'judged with both nodes in the run (a node left out would look unreachable)')
+        if left_out and set(reports) == set((task_vars.get('groups') or {}).get(DEFAULT_GROUP) or ()):
+            result.update(failed=True, msg=left_out)
+            return result
         if len(reports) != 2:
             result.update(failed=True, msg='pair_status needs the reports of exactly two nodes, got %d (%s)'
                           % (len(reports), ', '.join(sorted(reports)) or 'none'))

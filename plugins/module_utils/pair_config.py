@@ -485,6 +485,15 @@ def peer(nodes, node, group=DEFAULT_GROUP):
     return nodes[1 - nodes.index(node)]
 
 
+def left_out_refusal(group_hosts, play_hosts, group=DEFAULT_GROUP, why=u"changed with both nodes at once"):
+    """Why a run that leaves out a node of the group (ansible-playbook --limit) must stop, or u''."""
+    left_out = [h for h in group_hosts or [] if h not in (play_hosts or [])]
+    if not left_out:
+        return u""
+    return (u"this run leaves out %s of group %s (ansible-playbook --limit?); the pair is %s; run it without "
+            u"--limit, or with --limit %s" % (u" and ".join(left_out), group, why, group))
+
+
 def check_pair(group_hosts, hostvars, facts=None, group=DEFAULT_GROUP, play_hosts=None):
     """Check that group_hosts/hostvars describe one valid pair.
 
@@ -516,12 +525,10 @@ def check_pair(group_hosts, hostvars, facts=None, group=DEFAULT_GROUP, play_host
                                                    u", ".join(hosts), EM_DASH))
 
     if play_hosts is not None:
-        left_out = [h for h in hosts if h not in play_hosts]
+        left_out = left_out_refusal(hosts, play_hosts, group, u"provisioned and checked with both nodes at once "
+                                                              u"(each renders the other's addresses)")
         if left_out:
-            report.error(u"this run leaves out %s of group %s (ansible-playbook --limit?); the pair is "
-                         u"provisioned and checked with both nodes at once (each renders the other's "
-                         u"addresses); run it without --limit, or with --limit %s"
-                         % (u" and ".join(left_out), group, group))
+            report.error(left_out)
 
     nodes, parsed = {}, {}
     for host in hosts:

@@ -466,3 +466,13 @@ def test_peer_refuses_what_is_not_a_pair(nodes, node, said):
     with pytest.raises(NotAPair) as caught:
         peer(nodes, node)
     assert said in str(caught.value)
+
+
+def test_a_run_that_leaves_out_a_node_is_refused():
+    from ansible_collections.hapair.cluster.plugins.module_utils.pair_config import left_out_refusal
+    said = left_out_refusal(["node1", "node2"], ["node1"], "hapair_cluster", "judged with both nodes")
+    assert said == ("this run leaves out node2 of group hapair_cluster (ansible-playbook --limit?); the pair is judged "
+                    "with both nodes; run it without --limit, or with --limit hapair_cluster")
+    # control: the whole group in the run, in any order, is no refusal
+    assert left_out_refusal(["node1", "node2"], ["node2", "node1"]) == ""
+    assert left_out_refusal(["node1", "node2"], None).startswith("this run leaves out node1 and node2")
