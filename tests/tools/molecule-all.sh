@@ -15,7 +15,7 @@ for file in molecule/*/molecule.yml; do
     echo "molecule-all: scenario $scenario needs the toolchain $venv, which has no molecule: make venv venv-216" >&2
     exit 2
   fi
-  echo "==== scenario $scenario: $("$venv/bin/ansible" --version | head -1) ($venv)"
+  echo "==== scenario $scenario: $("$venv/bin/ansible" --version | sed -n 1p) ($venv)"
   if ! PATH="$PWD/$venv/bin:$PATH" "$venv/bin/molecule" test -s "$scenario"; then
     rc=1
     failed+=("$scenario")
