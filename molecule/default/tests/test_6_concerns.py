@@ -7,7 +7,7 @@ import re
 
 from hapair_lab.checks import outcome, playbook
 
-ROLES = ("node", "spare_disk", "replication_link", "mirror", "services", "backup", "monitoring")
+ROLES = ("node", "spare_disk", "replication_link", "mirror", "services", "backup", "monitoring", "node_command")
 
 
 def roles_that_ran(out):
