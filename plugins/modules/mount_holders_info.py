@@ -92,13 +92,8 @@ import socket
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hapair.cluster.plugins.module_utils.mount_holders import (
-    describe,
-    foreign,
-    fuser_rows,
-    refusal,
-    unit_of,
-)
+from ansible_collections.hapair.cluster.plugins.module_utils.handover import SettingsError, mount_holders
+from ansible_collections.hapair.cluster.plugins.module_utils.mount_holders import describe, foreign, refusal
 
 
 def read_cgroup(pid):
@@ -125,18 +120,18 @@ def main():
         module.exit_json(changed=False, mounted=False, holders=[], foreign=[], refusal=None)
 
     fuser = module.get_bin_path('fuser', required=True)
-    # fuser exits 1 when nothing uses the filesystem; its table goes to stderr
-    rc, out, err = module.run_command([fuser, '-vm', path], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
-    if rc not in (0, 1):
-        module.fail_json(msg='fuser -vm %s failed (exit code %d): %s' % (path, rc, err.strip()))
-    holders = []
-    for row in fuser_rows(out, err):
-        if row['kernel']:
-            continue
-        row['unit'] = unit_of(read_cgroup(row['pid'])) if row['pid'] else None
+
+    def run(argv):
+        # fuser exits 1 when nothing uses the filesystem; its table goes to stderr
+        return module.run_command([fuser] + argv[1:], environ_update={'LC_ALL': 'C', 'LANG': 'C'})
+
+    try:
+        holders = mount_holders(run, path, read_cgroup)   # the reader make_secondary uses
+    except SettingsError as error:
+        module.fail_json(msg=str(error))
+    for row in holders:
         row['description'] = describe(row)
         del row['kernel']
-        holders.append(row)
     outside = foreign(holders, stopped)
     module.exit_json(changed=False, mounted=True, holders=holders, foreign=[h['description'] for h in outside],
                      refusal=refusal(node, path, outside, stopped))
