@@ -36,7 +36,6 @@ import getpass
 import json
 import os
 import socket
-import subprocess
 import sys
 import time
 
@@ -45,6 +44,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.drbd_probe import (
     node_state, resource_state, run_drbdadm, split_brain_marker,
 )
 from ansible_collections.hapair.cluster.plugins.module_utils.handover import NodeFiles, in_words, make
+from ansible_collections.hapair.cluster.plugins.module_utils.local_command import run_command
 from ansible_collections.hapair.cluster.plugins.module_utils.node_report import peer_as_seen, read_report
 from ansible_collections.hapair.cluster.plugins.module_utils.operation_lock import (
     create_lock, epoch_now, held_notes, liveness, lock_path, parse, plan_release, plan_take, read_lock, record,
@@ -88,17 +88,6 @@ def load_settings(path):
 def backup_units(resource, exists=os.path.exists):
     """The backup job's unit on this node, when the backup role installed it."""
     return ['hapair-backup@%s.service' % resource] if exists(BACKUP_UNIT_FILE) else []
-
-
-def run_command(argv):
-    """Run argv with LC_ALL=C: (rc, stdout, stderr) as text; a missing program is rc 127."""
-    env = dict(os.environ, LC_ALL='C', LANG='C')
-    try:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    except OSError as error:
-        return 127, '', '%s: %s' % (argv[0], error.strerror)
-    out, err = proc.communicate()
-    return proc.returncode, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
 
 
 # ---------------------------------------------------------------------------

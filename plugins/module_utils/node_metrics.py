@@ -23,7 +23,6 @@ __metaclass__ = type
 import argparse
 import json
 import os
-import subprocess
 import time
 
 from ansible_collections.hapair.cluster.plugins.module_utils.backup_job import LAST_RUN_PATH, write_atomically
@@ -32,6 +31,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.drbd_probe import (
 )
 from ansible_collections.hapair.cluster.plugins.module_utils.drbd_status import SYNC_STATES
 from ansible_collections.hapair.cluster.plugins.module_utils.fencing import FENCED, parse_last
+from ansible_collections.hapair.cluster.plugins.module_utils.local_command import run_command
 
 TEXTFILE_NAME = 'hapair.prom'
 
@@ -103,18 +103,6 @@ def render(resource, values):
         lines.append('# TYPE %s gauge' % name)
         lines.append('%s%s %s' % (name, label, values[name]))
     return '\n'.join(lines) + '\n'
-
-
-def run_command(argv):
-    """(rc, stdout, stderr) as text, in the C locale (what the parsers read)."""
-    env = dict(os.environ, LC_ALL='C', LANG='C')
-    try:
-        proc = subprocess.Popen(  # pylint: disable=ansible-bad-function
-            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    except OSError as ex:
-        return 127, '', '%s: %s' % (argv[0], ex)
-    out, err = proc.communicate()
-    return proc.returncode, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
 
 
 def read_backup_record(resource):
