@@ -214,6 +214,10 @@ CASES = [
     case("rejoin of a node not in the pair", "rejoin.yml",
          ["Which node should rejoin? node9 is not in group hapair_cluster", "Nothing was changed"],
          extra=["hapair_node=node9"]),
+    case("rejoin naming two different nodes", "rejoin.yml",
+         ["hapair_node and hapair_split_brain_victim name different nodes (hapair_node=node1, "
+          "hapair_split_brain_victim=node2)", "Nothing was changed"],
+         extra=["hapair_node=node1", "hapair_split_brain_victim=node2"]),
     case("provisioning while a killed run's lock is left", "provision.yml",
          ["Another operation holds the pair on node2: switchover (failover.yml), run ", "the lock is STALE",
           "rerun with -e hapair_force_release_lock=", "Nothing was changed"], state=stale_lock),
