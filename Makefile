@@ -19,7 +19,7 @@ export MOLECULE_GLOB := molecule/*/molecule.yml
 MITOGEN := $(CURDIR)/$(VENV)/mitogen_strategy
 PHASE   := python3 tests/tools/phases.py
 
-.PHONY: help venv venv-216 host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity sanity-216 molecule bench tune proof proof-pg clean unit-node package venv-next unit-next sanity-next docs alerts
+.PHONY: help venv venv-216 host-deps collection lab lab-down lab-status lab-soak lab-time test unit lint sanity sanity-216 molecule bench tune proof proof-pg clean unit-node package venv-next unit-next sanity-next docs alerts ansiballz
 
 help:
 	@echo "make lab      build and boot the two-node lab, provision it, print its status"
@@ -79,16 +79,16 @@ lab-status: venv
 	$(LABCTL) status
 
 # Each phase's seconds go to tests/output/phases.tsv; .ci/run prints them as a table.
-# unit, unit-node, unit-next, lint, sanity, sanity-216, sanity-next, package, docs and alerts need no lab: they run beside the first scenario
+# unit, unit-node, unit-next, lint, sanity, sanity-216, sanity-next, ansiballz, package, docs and alerts need no lab: they run beside the first scenario
 # (its VMs boot and provision meanwhile), their output is printed after the scenarios, and any
 # failure of theirs fails make test.
 test: venv venv-216 venv-next host-deps collection
 	@mkdir -p tests/output; rm -f tests/output/phases.tsv tests/output/molecule.stamped.log
-	@$(MAKE) --no-print-directory unit unit-node unit-next lint sanity sanity-216 sanity-next package docs alerts > tests/output/checks.log 2>&1 & checks=$$!; \
+	@$(MAKE) --no-print-directory unit unit-node unit-next lint sanity sanity-216 sanity-next ansiballz package docs alerts > tests/output/checks.log 2>&1 & checks=$$!; \
 	  rc=0; $(MAKE) --no-print-directory molecule || rc=$$?; \
 	  crc=0; wait $$checks || crc=$$?; \
 	  echo "---- unit, lint, sanity (ran beside the molecule scenarios) ----"; cat tests/output/checks.log; \
-	  if [ $$crc -ne 0 ]; then echo "make test: unit/unit-node/unit-next/lint/sanity/sanity-216/sanity-next/package/docs/alerts FAILED (exit $$crc), see above"; fi; \
+	  if [ $$crc -ne 0 ]; then echo "make test: unit/unit-node/unit-next/lint/sanity/sanity-216/sanity-next/ansiballz/package/docs/alerts FAILED (exit $$crc), see above"; fi; \
 	  if [ $$rc -ne 0 ]; then echo "make test: molecule FAILED (exit $$rc)"; fi; \
 	  [ $$rc -eq 0 ] && [ $$crc -eq 0 ]
 
@@ -117,6 +117,12 @@ sanity-next: venv-next collection
 # what EL7's nodes run (tests/tools/sanity-216.sh).
 sanity-216: venv venv-216
 	$(PHASE) run sanity-216 -- bash tests/tools/sanity-216.sh
+
+# Every node-side module through Ansible's own packaging (AnsiballZ), as an operator without
+# mitogen runs it: ansible-core 2.16 on CPython 2.7 and 3.6, the current one on python3
+# (tests/tools/ansiballz_smoke.py; the scenarios run their playbooks with mitogen).
+ansiballz: venv venv-216 collection
+	$(PHASE) run ansiballz -- .venv/bin/python tests/tools/ansiballz_smoke.py
 
 # The artifact users install: built, its file list checked, ansible-builder introspect and create
 # run on it (tests/tools/package.sh).

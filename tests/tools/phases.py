@@ -23,7 +23,7 @@ STAMPED = os.path.join(OUT, "molecule.stamped.log")
 TABLE = os.path.join(OUT, "ci-phases.txt")
 # make test runs these beside the molecule scenarios (Makefile), so they add no wall time
 BESIDE = ("unit", "unit-node", "el7-route", "lint", "sanity", "sanity-216", "unit-next", "sanity-next",
-          "package", "docs", "alerts")
+          "ansiballz", "package", "docs", "alerts")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # molecule prints "INFO     default ➜ converge: Executing" on a terminal and
 # "INFO     [default > converge] Executing" otherwise (CI)
