@@ -5,13 +5,12 @@
 
 """The operator's -e input to an operator playbook, judged on the controller (documentation in
 plugins/modules/operation_input.py; the rules in module_utils/operation_input.py). No node is
-contacted: a wrong node name or an unconfirmed override is refused in the time Ansible takes to
+contacted: a wrong node name or a promotion without its target is refused in the time Ansible takes to
 start, before the operation lock is taken."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hapair.cluster.plugins.module_utils.operation_input import OPERATIONS, input_refusal
@@ -20,7 +19,7 @@ from ansible_collections.hapair.cluster.plugins.module_utils.pair_config import 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('operation', 'nodes', 'confirm_data_loss', 'force_stale_promotion', 'group'))
+    _VALID_ARGS = frozenset(('operation', 'nodes', 'group'))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -36,9 +35,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg='nodes must be a mapping of -e variable name to node (got %r)' % (nodes,))
             return result
         group = args.get('group') or DEFAULT_GROUP
-        refusal = input_refusal(operation, nodes, (task_vars.get('groups') or {}).get(group), group,
-                                confirm_data_loss=args.get('confirm_data_loss'),
-                                force_stale_promotion=boolean(args.get('force_stale_promotion', False), strict=False))
+        refusal = input_refusal(operation, nodes, (task_vars.get('groups') or {}).get(group), group)
         result.update(changed=False, refused=bool(refusal))
         if refusal:
             result.update(failed=True, msg=refusal)

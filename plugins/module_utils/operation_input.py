@@ -6,7 +6,7 @@
 """What an operator typed (-e), judged before any node is contacted.
 
 PRIVATE to the hapair.cluster collection. Each operator playbook names nodes and overrides on the
-command line; a name that is not in the pair, or an override without its confirmation, is wrong
+command line; a name that is not in the pair, or a promotion that names no target, is wrong
 whatever state the pair is in, so it is refused first, by the controller alone, before the
 operation lock is taken or a node is asked anything. What depends on the pair's state (no single
 Primary, a peer still Primary, a Secondary that is not UpToDate) is judged later, on the nodes'
@@ -18,7 +18,7 @@ Pure functions, Python 2.7/3.6-safe, no Ansible objects.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.hapair.cluster.plugins.module_utils.promotion import NOTHING_CHANGED, promotion_refusal
+from ansible_collections.hapair.cluster.plugins.module_utils.promotion import NOTHING_CHANGED, target_refusal
 
 # operation -> the -e variables naming a node that it reads (the promotions require theirs)
 OPERATIONS = {
@@ -43,12 +43,12 @@ _UNKNOWN = {
 }
 
 
-def input_refusal(operation, nodes, hosts, group, confirm_data_loss=None, force_stale_promotion=False):
+def input_refusal(operation, nodes, hosts, group):
     """Why the operator's input to ``operation`` cannot be right, or u''.
 
     nodes: -e variable name -> the node it names ('' or None when not given); hosts: the pair's
-    host names; group: the pair's inventory group (for the message). The promotions use
-    promotion.py's rules with no report at all: only their input part can refuse here.
+    host names; group: the pair's inventory group (for the message). The promotions require their
+    target (promotion.py's check).
     """
     if operation not in OPERATIONS:
         raise ValueError('unknown operation %r: expected one of %s' % (operation, ', '.join(sorted(OPERATIONS))))
@@ -56,8 +56,10 @@ def input_refusal(operation, nodes, hosts, group, confirm_data_loss=None, force_
     hosts = list(hosts or [])
     given = dict((name, (nodes or {}).get(name)) for name in names if (nodes or {}).get(name) not in (None, u''))
     if operation in ('promote', 'make_primary'):
-        return promotion_refusal(given.get(names[0], u''), hosts, {}, emergency=operation == 'promote',
-                                 confirm_data_loss=confirm_data_loss, force_stale=force_stale_promotion)
+        # only the target: a missing confirmation is refused later, after the guard has told the
+        # operator what the target's copy holds (fenced or not, when it last saw the Primary), which
+        # is what they need to know before they confirm
+        return target_refusal(given.get(names[0], u''), hosts)
     for name in names:
         if name in given and given[name] not in hosts:
             return (_UNKNOWN[operation] % dict(name=name, value=given[name], group=group, hosts=u', '.join(hosts))

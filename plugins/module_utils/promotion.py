@@ -26,6 +26,16 @@ def confirmed(value):
     return str(value).strip().lower() in (u"yes", u"true")
 
 
+def target_refusal(target, hosts):
+    """Why ``target`` names no node of the pair (u'' when it does): the one check of a promotion
+    that needs no node's report (operation_input runs it before any node is contacted)."""
+    hosts = list(hosts or [])
+    if target in hosts:
+        return u""
+    return (u"Name the node to promote with -e hapair_target=NODE, one of %s (got %s)."
+            % (u", ".join(hosts), target or u"nothing")) + NOTHING_CHANGED
+
+
 def promotion_refusal(target, hosts, reports, emergency=False, confirm_data_loss=None, force_stale=False):
     """Why `target` must not be made Primary now, or u'' when it may.
 
@@ -34,9 +44,9 @@ def promotion_refusal(target, hosts, reports, emergency=False, confirm_data_loss
     promote a copy DRBD knows to be stale.
     """
     hosts = list(hosts or [])
-    if target not in hosts:
-        return (u"Name the node to promote with -e hapair_target=NODE, one of %s (got %s)."
-                % (u", ".join(hosts), target or u"nothing")) + NOTHING_CHANGED
+    unknown = target_refusal(target, hosts)
+    if unknown:
+        return unknown
     if emergency and not confirmed(confirm_data_loss):
         return (u"An emergency promotion may lose the last writes of the old Primary. Confirm with "
                 u"-e hapair_confirm_data_loss=yes; if both nodes are up, use failover.yml instead (no loss)."

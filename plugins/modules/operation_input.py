@@ -9,18 +9,18 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: operation_input
-short_description: Refuse an operator's wrong node name or unconfirmed override before any node is contacted
+short_description: Refuse an operator's wrong node name before any node is contacted
 version_added: 0.4.0
 description:
   - An action plugin, run on the controller only; it contacts no node. The operator playbooks run it first, so
     that an input that is wrong whatever state the pair is in is refused at once, before the operation lock is taken
     or a node is asked anything.
   - It refuses a node name that is not in the pair's group; for O(operation=promote) and O(operation=make_primary)
-    a missing C(hapair_target), and the overrides of C(promotion.py) without their confirmation (an emergency
-    promotion, or a forced stale promotion, without O(confirm_data_loss=yes)); for O(operation=rejoin)
-    C(hapair_node) and C(hapair_split_brain_victim) naming different nodes.
+    a missing C(hapair_target); for O(operation=rejoin) C(hapair_node) and C(hapair_split_brain_victim) naming
+    different nodes.
   - What depends on the pair's state (no single Primary, a peer still Primary, a copy that is not UpToDate) is judged
-    later by the playbook, on the nodes' reports.
+    later by the playbook, on the nodes' reports; so is a promotion's missing C(hapair_confirm_data_loss=yes), since
+    the operator is first told what the target's copy holds, which is what they confirm.
 options:
   operation:
     description:
@@ -39,14 +39,6 @@ options:
         not given. The refusal names the variable.
     type: dict
     default: {}
-  confirm_data_loss:
-    description: The operator's C(hapair_confirm_data_loss) (V(yes) confirms).
-    type: str
-    default: 'no'
-  force_stale_promotion:
-    description: The operator's C(hapair_force_stale_promotion).
-    type: bool
-    default: false
   group:
     description: The inventory group of the pair.
     type: str
@@ -76,13 +68,11 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: Refuse a wrong node name or an unconfirmed loss before any node is contacted
+- name: Refuse an unknown or missing target before any node is contacted
   hapair.cluster.operation_input:
     operation: promote
     nodes:
       hapair_target: "{{ hapair_target | default('') }}"
-    confirm_data_loss: "{{ hapair_confirm_data_loss | default('no') }}"
-    force_stale_promotion: "{{ hapair_force_stale_promotion | default(false) }}"
   run_once: true
 '''
 

@@ -16,14 +16,14 @@ PAIR = ['node1', 'node2']
 GROUP = 'hapair_cluster'
 
 
-def refusal(operation, confirm=None, force=False, **nodes):
-    return input_refusal(operation, nodes, PAIR, GROUP, confirm_data_loss=confirm, force_stale_promotion=force)
+def refusal(operation, **nodes):
+    return input_refusal(operation, nodes, PAIR, GROUP)
 
 
 @pytest.mark.parametrize('operation', sorted(OPERATIONS))
 def test_a_node_of_the_pair_is_accepted(operation):
     name = OPERATIONS[operation][0]
-    assert refusal(operation, confirm='yes', **{name: 'node2'}) == ''
+    assert refusal(operation, **{name: 'node2'}) == ''
 
 
 @pytest.mark.parametrize('operation', ['switchover', 'make_secondary', 'rejoin', 'restore'])
@@ -45,28 +45,21 @@ def test_no_name_leaves_the_choice_to_the_pair_s_state(operation):
                                       '(got node9)'),
 ])
 def test_an_unknown_node_is_refused_naming_the_variable_and_the_pair(operation, name, words):
-    said = refusal(operation, confirm='yes', **{name: 'node9'})
+    said = refusal(operation, **{name: 'node9'})
     assert words in said and said.endswith('Nothing was changed.')
 
 
 @pytest.mark.parametrize('operation', ['promote', 'make_primary'])
 def test_a_promotion_needs_its_target(operation):
-    assert refusal(operation, confirm='yes').startswith('Name the node to promote with -e hapair_target=NODE, one of '
-                                                        'node1, node2 (got nothing)')
+    assert refusal(operation).startswith('Name the node to promote with -e hapair_target=NODE, one of '
+                                         'node1, node2 (got nothing)')
 
 
-def test_an_emergency_needs_the_confirmation_a_controlled_promotion_does_not():
-    said = refusal('promote', hapair_target='node2')
-    assert 'An emergency promotion may lose the last writes' in said and '-e hapair_confirm_data_loss=yes' in said
-    assert refusal('promote', confirm='no', hapair_target='node2') == said
+def test_a_missing_confirmation_is_left_to_the_guard_which_first_tells_what_the_copy_holds():
+    # promotion.py refuses it after the nodes' reports (roles/failover/tasks/guard.yml), once the
+    # operator has been told whether the target was fenced: what they confirm
+    assert refusal('promote', hapair_target='node2') == ''
     assert refusal('make_primary', hapair_target='node2') == ''
-
-
-def test_a_forced_stale_promotion_needs_the_confirmation():
-    said = refusal('make_primary', force=True, hapair_target='node2')
-    assert said.startswith('hapair_force_stale_promotion=true makes node2 Primary even when DRBD knows its copy is '
-                           'stale') and said.endswith('Nothing was changed.')
-    assert refusal('make_primary', confirm='yes', force=True, hapair_target='node2') == ''
 
 
 def test_rejoin_names_one_node_or_refuses_two():
