@@ -13,7 +13,7 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.hapair.cluster.plugins.module_utils.operation_input import OPERATIONS, input_refusal
+from ansible_collections.hapair.cluster.plugins.module_utils.operation_input import input_refusal
 from ansible_collections.hapair.cluster.plugins.module_utils.pair_config import DEFAULT_GROUP
 
 
@@ -25,17 +25,16 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         args = self._task.args
-        operation = args.get('operation')
-        if operation not in OPERATIONS:
-            result.update(failed=True, msg='operation must be one of %s (got %s)'
-                          % (', '.join(sorted(OPERATIONS)), operation))
-            return result
         nodes = args.get('nodes') or {}
         if not isinstance(nodes, dict):
             result.update(failed=True, msg='nodes must be a mapping of -e variable name to node (got %r)' % (nodes,))
             return result
         group = args.get('group') or DEFAULT_GROUP
-        refusal = input_refusal(operation, nodes, (task_vars.get('groups') or {}).get(group), group)
+        try:
+            refusal = input_refusal(args.get('operation'), nodes, (task_vars.get('groups') or {}).get(group), group)
+        except ValueError as error:   # an operation the rules do not know: the task is wrong, not the input
+            result.update(failed=True, msg=str(error))
+            return result
         result.update(changed=False, refused=bool(refusal))
         if refusal:
             result.update(failed=True, msg=refusal)

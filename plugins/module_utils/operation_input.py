@@ -54,7 +54,8 @@ def input_refusal(operation, nodes, hosts, group):
         raise ValueError('unknown operation %r: expected one of %s' % (operation, ', '.join(sorted(OPERATIONS))))
     names = OPERATIONS[operation]
     hosts = list(hosts or [])
-    given = dict((name, (nodes or {}).get(name)) for name in names if (nodes or {}).get(name) not in (None, u''))
+    nodes = nodes or {}
+    given = dict((name, nodes[name]) for name in names if nodes.get(name) not in (None, u''))
     if operation in ('promote', 'make_primary'):
         # only the target: a missing confirmation is refused later, after the guard has told the
         # operator what the target's copy holds (fenced or not, when it last saw the Primary), which
@@ -64,7 +65,7 @@ def input_refusal(operation, nodes, hosts, group):
         if name in given and given[name] not in hosts:
             return (_UNKNOWN[operation] % dict(name=name, value=given[name], group=group, hosts=u', '.join(hosts))
                     + NOTHING_CHANGED)
-    if len(set(given.values())) > 1:
+    if len(set(given.values())) > 1:   # only rejoin reads two names
         return (u'%s name different nodes (%s): the split brain\'s victim is the node that rejoins; give only '
                 u'-e hapair_split_brain_victim=NODE after a split brain, or only -e hapair_node=NODE.'
                 % (u' and '.join(sorted(given)), u', '.join(u'%s=%s' % item for item in sorted(given.items())))

@@ -19,6 +19,7 @@ actions) are left out: their plugin would answer first.
 Usage: .venv/bin/python tests/tools/ansiballz_smoke.py   (exit 1 naming what failed)
 """
 
+import functools
 import glob
 import json
 import os
@@ -36,6 +37,7 @@ CONTROL = "zz_ansiballz_control"
 RUNS = ((".venv-216", ("2.7", "3.6")), (".venv", ("system",)))
 
 
+@functools.lru_cache(maxsize=None)   # asked once per host and again in each message
 def interpreter(version):
     if version == "system":
         return "/usr/bin/python3"
